@@ -1,0 +1,1 @@
+"""Operator tooling for SoundStream: migrate, import, generate, download, run locally."""

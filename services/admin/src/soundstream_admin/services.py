@@ -1,0 +1,45 @@
+"""The services whose databases the operator tool manages, with their settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from catalog.config import get_settings as catalog_settings
+from catalog.db import MIGRATIONS as CATALOG_MIGRATIONS
+from listening.config import get_settings as listening_settings
+from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
+from soundstream_common.db import Migrations, create_db_engine
+from soundstream_common.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    name: str
+    settings: ServiceSettings
+    migrations: Migrations
+
+    def engine(self) -> Engine:
+        return create_db_engine(
+            self.settings.database_url, busy_timeout_ms=self.settings.sqlite_busy_timeout_ms
+        )
+
+
+def service_databases() -> dict[str, ServiceDatabase]:
+    return {
+        "catalog": ServiceDatabase("catalog", catalog_settings(), CATALOG_MIGRATIONS),
+        "listening": ServiceDatabase("listening", listening_settings(), LISTENING_MIGRATIONS),
+    }
+
+
+def migrate_all() -> dict[str, str | None]:
+    revisions: dict[str, str | None] = {}
+    for name, db in service_databases().items():
+        engine = db.engine()
+        try:
+            db.migrations.upgrade(engine)
+            revisions[name] = db.migrations.current(engine)
+        finally:
+            engine.dispose()
+    return revisions

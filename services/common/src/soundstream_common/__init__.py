@@ -1,0 +1,1 @@
+"""Service chassis shared by every SoundStream service."""

@@ -1,0 +1,109 @@
+"""Assemble a service's FastAPI application from the chassis parts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from loguru import logger
+from sqlalchemy.orm import Session
+
+from soundstream_common.db import Migrations, create_db_engine, make_session_factory
+from soundstream_common.errors import Problem, install_problem_handlers
+from soundstream_common.health import (
+    ReadinessCheck,
+    database_check,
+    health_router,
+    migrations_check,
+)
+from soundstream_common.logging import configure_logging
+from soundstream_common.middleware import RequestContextMiddleware
+from soundstream_common.settings import ServiceSettings
+
+ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    422: {"model": Problem, "description": "Invalid input (problem+json)."},
+    503: {"model": Problem, "description": "A dependency is unavailable (problem+json)."},
+}
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; services own the transaction boundaries."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    version: str,
+    migrations: Migrations,
+    routers: Sequence[APIRouter] = (),
+    extra_checks: Callable[[FastAPI], Sequence[ReadinessCheck]] | None = None,
+    extra_lifespan: ExtraLifespan | None = None,
+) -> FastAPI:
+    """A FastAPI app with logging, request ids, problem+json, health and a DB engine."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(
+            service=settings.service_name,
+            level=settings.log_level,
+            json_logs=settings.log_json,
+            log_dir=settings.log_dir,
+        )
+        engine = create_db_engine(
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            pool_size=settings.db_pool_size,
+        )
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = make_session_factory(engine)
+        app.state.readiness_checks = [
+            database_check(engine),
+            migrations_check(engine, migrations),
+            *(extra_checks(app) if extra_checks else ()),
+        ]
+        logger.info("{} starting with {}", settings.service_name, settings.public_dict())
+        try:
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
+        finally:
+            engine.dispose()
+            logger.info("{} stopped", settings.service_name)
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        responses=PROBLEM_RESPONSES,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router(settings.service_name, version))
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,140 @@
+"""Database helpers: engines with the right pragmas, naming conventions, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+# Explicit, stable constraint/index names: migrations stay reviewable and portable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return on_connect
+
+
+def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 10) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on any error, always close."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+class Migrations:
+    """Alembic migrations shipped inside a service package (``<pkg>/migrations``)."""
+
+    def __init__(self, package: str) -> None:
+        self.script_location = str(files(package).joinpath("migrations"))
+
+    def config(self, url: str) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", self.script_location)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        return cfg
+
+    def head(self) -> str | None:
+        return ScriptDirectory(self.script_location).get_current_head()
+
+    def upgrade(self, engine: Engine, revision: str = "head") -> None:
+        cfg = self.config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def downgrade(self, engine: Engine, revision: str = "base") -> None:
+        cfg = self.config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+
+    def current(self, engine: Engine) -> str | None:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+
+def run_alembic_env(target_metadata: MetaData) -> None:
+    """Body of every service's ``migrations/env.py``."""
+    from alembic import context  # only importable inside an alembic run
+
+    cfg = context.config
+    connection = cfg.attributes.get("connection")
+    if connection is None:
+        engine = create_db_engine(cfg.get_main_option("sqlalchemy.url") or "")
+        with engine.begin() as conn:
+            _configure_and_run(context, conn, target_metadata)
+        engine.dispose()
+    else:
+        _configure_and_run(context, connection, target_metadata)
+
+
+def _configure_and_run(context: Any, connection: Any, target_metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

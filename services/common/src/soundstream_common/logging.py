@@ -1,0 +1,108 @@
+"""Logging through loguru: JSON off a terminal, readable on one, rotating files on demand.
+
+``configure_logging`` is called by each service's lifespan (and the admin CLI). Standard
+library loggers (uvicorn, SQLAlchemy, alembic) are routed into loguru so every line shares the
+same format and carries the request id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from soundstream_common.context import request_id_var
+
+if TYPE_CHECKING:
+    from loguru import Record
+
+APP_LOG = {"rotation": "10 MB", "retention": "7 days", "level": "DEBUG"}
+ERROR_LOG = {"rotation": "10 MB", "retention": "30 days", "level": "ERROR"}
+ACCESS_LOG = {"rotation": "10 MB", "retention": "90 days", "level": "INFO"}
+
+HUMAN_FORMAT = (
+    "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
+    "<cyan>{extra[service]}</cyan> <dim>{extra[request_id]}</dim> {message}"
+)
+
+
+class _InterceptHandler(logging.Handler):
+    """Send standard-library log records to loguru."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        logger.opt(depth=6, exception=record.exc_info).log(level, record.getMessage())
+
+
+def _patch(record: Record) -> None:
+    record["extra"].setdefault("service", "-")
+    record["extra"]["request_id"] = request_id_var.get() or record["extra"].get("request_id", "-")
+
+
+def _json_line(record: Record) -> str:
+    payload: dict[str, Any] = {
+        "ts": record["time"].isoformat(),
+        "level": record["level"].name,
+        "message": record["message"],
+        "logger": record["name"],
+    }
+    payload.update({k: v for k, v in record["extra"].items() if k != "json"})
+    if record["exception"] is not None:
+        exc = record["exception"]
+        payload["exception"] = f"{exc.type.__name__ if exc.type else ''}: {exc.value}"
+    record["extra"]["json"] = json.dumps(payload, default=str, ensure_ascii=False)
+    return "{extra[json]}\n{exception}" if record["exception"] else "{extra[json]}\n"
+
+
+def _is_access(record: Record) -> bool:
+    return bool(record["extra"].get("access"))
+
+
+def configure_logging(
+    *,
+    service: str,
+    level: str = "INFO",
+    json_logs: bool | None = None,
+    log_dir: Path | None = None,
+) -> None:
+    """(Re)configure the process-wide logger for ``service``."""
+    use_json = (not sys.stderr.isatty()) if json_logs is None else json_logs
+    logger.remove()
+    logger.configure(extra={"service": service, "request_id": "-"}, patcher=_patch)
+    logger.add(
+        sys.stderr,
+        level=level,
+        format=_json_line if use_json else HUMAN_FORMAT,
+        colorize=not use_json,
+        backtrace=False,
+        diagnose=False,
+    )
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        common: dict[str, Any] = {
+            "format": _json_line,
+            "compression": "gz",
+            "enqueue": False,
+            "backtrace": False,
+            "diagnose": False,
+            "encoding": "utf-8",
+        }
+        logger.add(log_dir / "app.log", filter=lambda r: not _is_access(r), **APP_LOG, **common)
+        logger.add(log_dir / "errors.log", **ERROR_LOG, **common)
+        logger.add(log_dir / "access.log", filter=_is_access, **ACCESS_LOG, **common)
+    logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
+    for name in ("uvicorn", "uvicorn.error", "alembic"):
+        std = logging.getLogger(name)
+        std.handlers = [_InterceptHandler()]
+        std.propagate = False
+    # Our middleware writes one access line per request; uvicorn's would duplicate it.
+    logging.getLogger("uvicorn.access").handlers = []
+    logging.getLogger("uvicorn.access").propagate = False
+    logging.getLogger("uvicorn.access").disabled = True

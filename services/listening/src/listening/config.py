@@ -1,0 +1,22 @@
+"""Listening settings (environment prefix ``LISTENING_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from soundstream_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LISTENING_")
+
+    service_name: ClassVar[str] = "listening"
+    default_port: ClassVar[int] = 8002
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

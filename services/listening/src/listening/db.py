@@ -1,0 +1,5 @@
+"""The listening's migrations handle."""
+
+from soundstream_common.db import Migrations
+
+MIGRATIONS = Migrations("listening")

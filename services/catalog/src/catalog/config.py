@@ -14,7 +14,6 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CATALOG_")
 
     service_name: ClassVar[str] = "catalog"
-    default_port: ClassVar[int] = 8001
 
 
 @lru_cache

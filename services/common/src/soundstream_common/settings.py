@@ -45,10 +45,8 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     service_name: ClassVar[str] = "service"
-    default_port: ClassVar[int] = 8000
-
     host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
-    port: int = Field(0, ge=0, le=65535, description="HTTP port (0 = the service's default).")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Directory for SQLite files (default: $SOUNDSTREAM_DATA_DIR or ./var).",
@@ -77,8 +75,6 @@ class ServiceSettings(BaseSettings):
         if not self.database_url:
             path = (self.data_dir / f"{self.service_name}.db").resolve()
             self.database_url = f"sqlite:///{path}"
-        if self.port == 0:
-            self.port = self.default_port
         return self
 
     @property

@@ -14,7 +14,6 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LISTENING_")
 
     service_name: ClassVar[str] = "listening"
-    default_port: ClassVar[int] = 8002
 
 
 @lru_cache

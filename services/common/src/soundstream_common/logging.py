@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +21,10 @@ from soundstream_common.context import request_id_var
 if TYPE_CHECKING:
     from loguru import Record
 
-APP_LOG = {"rotation": "10 MB", "retention": "7 days", "level": "DEBUG"}
-ERROR_LOG = {"rotation": "10 MB", "retention": "30 days", "level": "ERROR"}
-ACCESS_LOG = {"rotation": "10 MB", "retention": "90 days", "level": "INFO"}
+ROTATION = "10 MB"
+APP_LOG_RETENTION = "7 days"
+ERROR_LOG_RETENTION = "30 days"
+ACCESS_LOG_RETENTION = "90 days"
 
 HUMAN_FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
@@ -65,6 +67,29 @@ def _is_access(record: Record) -> bool:
     return bool(record["extra"].get("access"))
 
 
+def _add_file_sinks(log_dir: Path) -> None:
+    """app.log (DEBUG), errors.log (ERROR), access.log (one line per request); gzip on rotation."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    sinks: list[tuple[str, str, str, Callable[[Record], bool] | None]] = [
+        ("app.log", "DEBUG", APP_LOG_RETENTION, lambda r: not _is_access(r)),
+        ("errors.log", "ERROR", ERROR_LOG_RETENTION, None),
+        ("access.log", "INFO", ACCESS_LOG_RETENTION, _is_access),
+    ]
+    for name, level, retention, keep in sinks:
+        logger.add(
+            log_dir / name,
+            level=level,
+            filter=keep,
+            format=_json_line,
+            rotation=ROTATION,
+            retention=retention,
+            compression="gz",
+            encoding="utf-8",
+            backtrace=False,
+            diagnose=False,
+        )
+
+
 def configure_logging(
     *,
     service: str,
@@ -85,18 +110,7 @@ def configure_logging(
         diagnose=False,
     )
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        common: dict[str, Any] = {
-            "format": _json_line,
-            "compression": "gz",
-            "enqueue": False,
-            "backtrace": False,
-            "diagnose": False,
-            "encoding": "utf-8",
-        }
-        logger.add(log_dir / "app.log", filter=lambda r: not _is_access(r), **APP_LOG, **common)
-        logger.add(log_dir / "errors.log", **ERROR_LOG, **common)
-        logger.add(log_dir / "access.log", filter=_is_access, **ACCESS_LOG, **common)
+        _add_file_sinks(log_dir)
     logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
     for name in ("uvicorn", "uvicorn.error", "alembic"):
         std = logging.getLogger(name)

@@ -9,10 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from loguru import logger
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from soundstream_common.cache import ResponseCache
 from soundstream_common.db import Migrations, create_db_engine, make_session_factory
 from soundstream_common.errors import Problem, install_problem_handlers
+from soundstream_common.events.outbox import Outbox, OutboxRelay
 from soundstream_common.health import (
     ReadinessCheck,
     database_check,
@@ -21,6 +24,7 @@ from soundstream_common.health import (
 )
 from soundstream_common.logging import configure_logging
 from soundstream_common.middleware import RequestContextMiddleware
+from soundstream_common.redis import RedisHandle
 from soundstream_common.settings import ServiceSettings
 
 ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -45,7 +49,39 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+class EventPublisher:
+    """What a write path needs: record events in its transaction, then poke the relay."""
+
+    def __init__(self, outbox: Outbox, relay: OutboxRelay | None) -> None:
+        self.outbox = outbox
+        self.relay = relay
+
+    def record(self, session: Session, event_type: str, payload: dict[str, object]) -> None:
+        self.outbox.add(session, event_type, dict(payload))
+
+    def committed(self) -> None:
+        if self.relay is not None:
+            self.relay.notify()
+
+
+def get_cache(request: Request) -> ResponseCache:
+    cache: ResponseCache = request.app.state.cache
+    return cache
+
+
+def get_events(request: Request) -> EventPublisher:
+    events: EventPublisher = request.app.state.events
+    return events
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+CacheDep = Annotated[ResponseCache, Depends(get_cache)]
+EventsDep = Annotated[EventPublisher, Depends(get_events)]
+
+
+def redis_check(redis: RedisHandle) -> ReadinessCheck:
+    # Not critical: without Redis the service answers uncached and keeps events in its outbox.
+    return ReadinessCheck("redis", redis.ping, critical=False)
 
 
 def create_service_app(
@@ -56,10 +92,11 @@ def create_service_app(
     version: str,
     migrations: Migrations,
     routers: Sequence[APIRouter] = (),
+    outbox_table: Table | None = None,
     extra_checks: Callable[[FastAPI], Sequence[ReadinessCheck]] | None = None,
     extra_lifespan: ExtraLifespan | None = None,
 ) -> FastAPI:
-    """A FastAPI app with logging, request ids, problem+json, health and a DB engine."""
+    """A FastAPI app with logging, request ids, problem+json, health, DB, cache and events."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,15 +111,28 @@ def create_service_app(
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             pool_size=settings.db_pool_size,
         )
+        redis = RedisHandle(settings.redis_url) if settings.redis_url else None
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = make_session_factory(engine)
+        app.state.redis = redis
+        app.state.cache = ResponseCache(
+            redis, settings.service_name, ttl=settings.cache_ttl_seconds
+        )
+        relay = None
+        if outbox_table is not None:
+            outbox = Outbox(outbox_table, settings.service_name, redis)
+            relay = OutboxRelay(outbox, engine) if redis is not None else None
+            app.state.events = EventPublisher(outbox, relay)
         app.state.readiness_checks = [
             database_check(engine),
             migrations_check(engine, migrations),
+            *([redis_check(redis)] if redis is not None else []),
             *(extra_checks(app) if extra_checks else ()),
         ]
         logger.info("{} starting with {}", settings.service_name, settings.public_dict())
+        if relay is not None:
+            relay.start()
         try:
             if extra_lifespan is None:
                 yield
@@ -90,6 +140,10 @@ def create_service_app(
                 async with extra_lifespan(app):
                     yield
         finally:
+            if relay is not None:
+                relay.stop()
+            if redis is not None:
+                redis.close()
             engine.dispose()
             logger.info("{} stopped", settings.service_name)
 

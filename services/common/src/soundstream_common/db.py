@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -14,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Explicit, stable constraint/index names: migrations stay reviewable and portable.
@@ -42,17 +44,47 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _watch_sqlite_file(engine: Engine, path: str) -> None:
+    """Retire pooled connections whose database file was removed or replaced.
+
+    An open SQLite connection keeps working on a deleted or swapped file (a restored backup,
+    a removed data directory): without this a service would go on serving, and reporting
+    ready, from a database that is no longer there. This is SQLite's ``pool_pre_ping``.
+    """
+
+    def on_connect(_dbapi_conn: Any, record: Any) -> None:
+        record.info["sqlite_file"] = _file_identity(path)
+
+    def on_checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if _file_identity(path) != record.info.get("sqlite_file"):
+            raise DisconnectionError(f"SQLite database file {path} was removed or replaced")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "checkout", on_checkout)
+
+
 def create_db_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 10) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = bool(parsed.database) and parsed.database != ":memory:"
+        if on_disk:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+        if on_disk:
+            _watch_sqlite_file(engine, str(parsed.database))
         return engine
     return create_engine(
         url,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soundstream_common.context import request_id_var
+from soundstream_common.middleware import REQUEST_ID_HEADER
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://soundstream.dev/problems/"
@@ -85,6 +86,12 @@ class DependencyTimeoutError(ProblemError):
     status, slug, title = 504, "dependency-timeout", "A dependency timed out"
 
 
+def current_request_id(request: Request) -> str | None:
+    """The request's id, also once the request middleware has returned (unhandled errors)."""
+    state: dict[str, Any] = request.scope.get("state") or {}
+    return request_id_var.get() or state.get("request_id")
+
+
 def problem_response(
     request: Request,
     *,
@@ -102,7 +109,7 @@ def problem_response(
         status=status,
         detail=detail,
         instance=request.url.path,
-        request_id=request_id_var.get(),
+        request_id=current_request_id(request),
         errors=[FieldError.model_validate(e) for e in errors] if errors is not None else None,
         **extra,
     )
@@ -180,11 +187,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Bugs only: bad input never reaches here (it is a 4xx above).
-        logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url)
+        # Bugs only: bad input never reaches here (it is a 4xx above). This handler runs outside
+        # the request middleware, so the request id is added to the log line and headers here.
+        request_id = current_request_id(request)
+        logger.bind(request_id=request_id or "-").opt(exception=exc).error(
+            "unhandled error on {} {}", request.method, request.url.path
+        )
         return problem_response(
             request,
             status=500,
             slug="internal-error",
             detail="An unexpected error occurred; quote the request id when reporting it.",
+            headers={REQUEST_ID_HEADER: request_id} if request_id else None,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,8 +60,12 @@ def _json_line(record: Record) -> str:
     if record["exception"] is not None:
         exc = record["exception"]
         payload["exception"] = f"{exc.type.__name__ if exc.type else ''}: {exc.value}"
+        # Inside the JSON object, so every line of a log stays one parseable JSON document.
+        payload["traceback"] = "".join(
+            traceback.format_exception(exc.type, exc.value, exc.traceback)
+        )
     record["extra"]["json"] = json.dumps(payload, default=str, ensure_ascii=False)
-    return "{extra[json]}\n{exception}" if record["exception"] else "{extra[json]}\n"
+    return "{extra[json]}\n"
 
 
 def _is_access(record: Record) -> bool:

@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     )
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="SQLite busy timeout.")
     db_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size.")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Redis for the response cache and domain events; empty disables both.",
+    )
+    cache_ttl_seconds: int = Field(300, ge=1, description="Default TTL of cached responses.")
     log_level: LogLevel = Field("INFO", description="Console log level.")
     log_json: bool | None = Field(
         None, description="JSON logs; unset = JSON unless stderr is a terminal."
@@ -69,6 +74,13 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _validate_database_url(cls, value: str) -> str:
         return normalise_database_url(value) if value else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _validate_redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
+        return value
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:
@@ -85,4 +97,7 @@ class ServiceSettings(BaseSettings):
         """Settings with secrets masked, for logs and diagnostics."""
         data = self.model_dump(mode="json")
         data["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
+        if self.redis_url and "@" in self.redis_url:
+            scheme, rest = self.redis_url.split("://", 1)
+            data["redis_url"] = f"{scheme}://***@{rest.split('@', 1)[1]}"
         return data

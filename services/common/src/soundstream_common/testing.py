@@ -102,3 +102,39 @@ def database_factory(
 def database_url(database_factory: Callable[[str], str]) -> str:
     """One empty database on the test's back end."""
     return database_factory("db")
+
+
+TEST_REDIS_DB = 15
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """A Redis server for the session (container when Docker answers, else the local server)."""
+    import redis
+
+    if docker_engine_reachable():
+        from testcontainers.redis import RedisContainer
+
+        with RedisContainer("redis:7-alpine") as container:
+            host = container.get_container_host_ip()
+            port = container.get_exposed_port(6379)
+            yield f"redis://{host}:{port}/{TEST_REDIS_DB}"
+        return
+    url = os.environ.get("SOUNDSTREAM_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not reachable at {url}: {exc}", pytrace=False)
+    yield url
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> Iterator[str]:
+    """An empty Redis database for one test (flushed before and after)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server_url)
+    client.flushdb()
+    yield redis_server_url
+    client.flushdb()
+    client.close()

@@ -1,0 +1,68 @@
+"""A Redis connection that fails fast and backs off, so Redis trouble never stalls a request.
+
+After a failure the handle reports Redis as unavailable for ``cooldown`` seconds (no call is
+attempted), then tries again: the service degrades (uncached answers, events kept in the
+outbox) and recovers by itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import redis
+from loguru import logger
+
+T = TypeVar("T")
+
+
+class RedisHandle:
+    def __init__(
+        self,
+        url: str,
+        *,
+        socket_timeout: float = 0.5,
+        cooldown: float = 2.0,
+        client: redis.Redis | None = None,
+    ) -> None:
+        self.url = url
+        self.cooldown = cooldown
+        self.client: redis.Redis = client or redis.Redis.from_url(
+            url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+            health_check_interval=30,
+        )
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def mark_down(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.available:
+                logger.warning("redis unavailable ({}); retrying in {}s", exc, self.cooldown)
+            self._down_until = time.monotonic() + self.cooldown
+
+    def call(self, fn: Callable[[redis.Redis], T]) -> T | None:
+        """Run ``fn(client)``; ``None`` when Redis is (or just went) unavailable."""
+        if not self.available:
+            return None
+        try:
+            return fn(self.client)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            self.mark_down(exc)
+            return None
+
+    def ping(self) -> str:
+        """Readiness probe: raises when Redis does not answer."""
+        self.client.ping()
+        self._down_until = 0.0
+        return "pong"
+
+    def close(self) -> None:
+        self.client.close()

@@ -121,6 +121,8 @@ def configure_logging(
         std = logging.getLogger(name)
         std.handlers = [_InterceptHandler()]
         std.propagate = False
+    # The readiness probe asks Alembic for the schema revision on every call: keep its chatter out.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     # Our middleware writes one access line per request; uvicorn's would duplicate it.
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False

@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 20
+MAX_OFFSET = 2**31 - 1
+"""No list is longer; a larger offset can only come from a forged cursor."""
 
 
 class InvalidCursorError(InvalidInputError):
@@ -41,7 +43,7 @@ def decode_cursor(cursor: str) -> int:
         offset = data["o"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise InvalidCursorError("The cursor is malformed; pass back a next_cursor.") from exc
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
         raise InvalidCursorError("The cursor is malformed; pass back a next_cursor.")
     return offset
 

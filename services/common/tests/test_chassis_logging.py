@@ -1,0 +1,120 @@
+"""Log files and console output: JSON lines, one access line per request, errors apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import ServiceUnderTest
+
+
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of a log file, each of which must be a JSON object."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Path:
+    return tmp_path / "logs"
+
+
+@pytest.fixture
+def exercised(service: ServiceUnderTest, sqlite_url: str, log_dir: Path) -> dict[str, str]:
+    """Run a few requests (ok, 404, 422, 500) against an app logging to ``log_dir``.
+
+    Returns the request id each path was sent with.
+    """
+    ids = {
+        "/health": "req-health",
+        "/probe/artists/7": "req-missing",
+        "/probe/items?limit=0": "req-invalid",
+        "/probe/boom": "req-boom",
+    }
+    app = service.app(sqlite_url, log_dir=log_dir)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path, request_id in ids.items():
+            client.get(path, headers={"X-Request-ID": request_id})
+    return ids
+
+
+def test_log_dir_holds_app_errors_and_access_logs(log_dir: Path, exercised: dict[str, str]) -> None:
+    assert sorted(p.name for p in log_dir.iterdir()) == ["access.log", "app.log", "errors.log"]
+    for name in ("access.log", "app.log", "errors.log"):
+        assert json_lines(log_dir / name), f"{name} is empty"
+
+
+def test_access_log_has_one_json_line_per_request(
+    service: ServiceUnderTest, log_dir: Path, exercised: dict[str, str]
+) -> None:
+    lines = json_lines(log_dir / "access.log")
+
+    assert [(line["method"], line["request_id"]) for line in lines] == [
+        ("GET", request_id) for request_id in exercised.values()
+    ]
+    assert [(line["path"], line["status"]) for line in lines] == [
+        ("/health", 200),
+        ("/probe/artists/7", 404),
+        ("/probe/items", 422),
+        ("/probe/boom", 500),
+    ]
+    for line in lines:
+        assert isinstance(line["latency_ms"], float | int)
+        assert line["latency_ms"] >= 0
+        assert line["client"] == "testclient"
+        assert line["service"] == service.name
+
+
+def test_errors_log_holds_only_errors_with_their_request_id_and_traceback(
+    log_dir: Path, exercised: dict[str, str]
+) -> None:
+    lines = json_lines(log_dir / "errors.log")
+
+    assert lines
+    assert {line["level"] for line in lines} == {"ERROR"}
+    (boom,) = [line for line in lines if line["request_id"] == "req-boom"]
+    assert boom["exception"] == "RuntimeError: internal detail: password=hunter2"
+    assert "Traceback (most recent call last)" in boom["traceback"]
+
+
+def test_app_log_holds_everything_but_access_lines(
+    service: ServiceUnderTest, log_dir: Path, exercised: dict[str, str]
+) -> None:
+    lines = json_lines(log_dir / "app.log")
+    messages = [line["message"] for line in lines]
+
+    assert not any(line.get("access") for line in lines)
+    assert any(m.startswith(f"{service.name} starting") for m in messages)
+    assert any(m.startswith("unhandled error on GET /probe/boom") for m in messages)
+    assert messages[-1] == f"{service.name} stopped"
+
+
+def test_console_is_json_when_asked(
+    service: ServiceUnderTest, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestClient(service.app(sqlite_url, log_json=True), raise_server_exceptions=False) as c:
+        c.get("/health", headers={"X-Request-ID": "console-1"})
+        c.get("/probe/boom", headers={"X-Request-ID": "console-2"})
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    access = [line for line in lines if line.get("access")]
+    assert [(a["path"], a["status"], a["request_id"]) for a in access] == [
+        ("/health", 200, "console-1"),
+        ("/probe/boom", 500, "console-2"),
+    ]
+    assert {line["service"] for line in lines} == {service.name}
+
+
+def test_console_is_readable_text_when_json_is_off(
+    service: ServiceUnderTest, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestClient(service.app(sqlite_url, log_json=False)) as client:
+        client.get("/health", headers={"X-Request-ID": "plain-1"})
+
+    err = capsys.readouterr().err
+    (access,) = [line for line in err.splitlines() if "GET /health 200" in line]
+    assert "plain-1" in access
+    assert not access.lstrip().startswith("{")

@@ -5,14 +5,21 @@ Index choices:
 - ``ix_listens_artist_id``: per-artist aggregates (listeners, plays) and artist cascades.
 - ``friendships`` primary key (user_id, friend_id): a user's friends.
 - ``ix_friendships_friend_id``: the reverse direction, for user cascades.
+
+``dataset_version`` is a single row whose counter is bumped in the same transaction as every
+write to users, listens or friendships (and by events that delete listens): the version and
+ETag of the recommender's export. ``epoch`` is drawn once when the table is created, so a
+rebuilt database never reuses an old ETag. ``event_outbox`` holds committed events until
+the relay has published them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soundstream_common.db import make_metadata
+from soundstream_common.events.outbox import outbox_table
 
 
 class Base(DeclarativeBase):
@@ -68,3 +75,21 @@ class Friendship(Base):
         CheckConstraint("user_id <> friend_id", name="no_self_friendship"),
         Index("ix_friendships_friend_id", "friend_id"),
     )
+
+
+class DatasetVersion(Base):
+    """The single row (id 1) holding the data set's version counter."""
+
+    __tablename__ = "dataset_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    epoch: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("version >= 0", name="version_not_negative"),
+    )
+
+
+EVENT_OUTBOX = outbox_table(Base.metadata)

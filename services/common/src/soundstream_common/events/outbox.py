@@ -94,7 +94,9 @@ class Outbox:
                 if not done:
                     return published
                 with engine.begin() as conn:
-                    conn.execute(delete(self.table).where(self.table.c.seq <= rows[-1].seq))
+                    conn.execute(
+                        delete(self.table).where(self.table.c.seq.in_([r.seq for r in rows]))
+                    )
                 published += len(rows)
 
     def _publish(self, client: Any, *, rows: list[Any]) -> bool:

@@ -1,0 +1,1 @@
+"""Service functions of the listening API: keyword-only, session first, all SQL lives here."""

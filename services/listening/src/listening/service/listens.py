@@ -1,0 +1,132 @@
+"""Listens: a user's artists, and the writes that change plays (each publishes listens.changed)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from listening import caching
+from listening.exceptions import ArtistNotFoundError, ListenNotFoundError
+from listening.models import ArtistRef, Listen
+from listening.schemas import ListenRead
+from listening.service.dataset import lock_dataset
+from listening.service.popularity import artist_popularity
+from listening.service.sql import affected_rows
+from listening.service.users import require_user
+from listening.service.writes import commit_write
+from soundstream_common.app import EventPublisher
+from soundstream_common.cache import ResponseCache
+from soundstream_common.pagination import PageParams
+
+
+def require_artist(session: Session, *, artist_id: int) -> None:
+    """The artist must be known from the catalog (replicated ``artist_refs``)."""
+    if session.get(ArtistRef, artist_id) is None:
+        raise ArtistNotFoundError(artist_id)
+
+
+def list_user_artists(
+    session: Session, *, user_id: int, params: PageParams
+) -> tuple[list[ListenRead], int]:
+    """One page of the user's artists, most played first (ties by artist id)."""
+    rows = session.execute(
+        select(Listen.artist_id, Listen.weight)
+        .where(Listen.user_id == user_id)
+        .order_by(Listen.weight.desc(), Listen.artist_id)
+        .limit(params.limit)
+        .offset(params.offset)
+    ).all()
+    total = session.execute(
+        select(func.count()).select_from(Listen).where(Listen.user_id == user_id)
+    ).scalar_one()
+    items = [ListenRead(user_id=user_id, artist_id=a, weight=int(w)) for a, w in rows]
+    return items, int(total)
+
+
+def _finish(
+    session: Session, *, artist_id: int, events: EventPublisher, cache: ResponseCache
+) -> None:
+    popularity = artist_popularity(session, artist_ids=[artist_id])
+    commit_write(
+        session,
+        events=events,
+        cache=cache,
+        records=[("listens.changed", {"artists": popularity})],
+        groups=caching.LISTENS_CHANGED,
+    )
+
+
+def put_listen(
+    session: Session,
+    *,
+    user_id: int,
+    artist_id: int,
+    weight: int,
+    events: EventPublisher,
+    cache: ResponseCache,
+) -> tuple[ListenRead, bool]:
+    """Store ``weight`` plays of the artist by the user; True when the listen is new.
+
+    Storing the weight a listen already has changes nothing: no event, no new version.
+    """
+    lock_dataset(session)
+    require_user(session, user_id=user_id)
+    require_artist(session, artist_id=artist_id)
+    listen = session.get(Listen, (user_id, artist_id))
+    created = listen is None
+    if listen is None:
+        session.add(Listen(user_id=user_id, artist_id=artist_id, weight=weight))
+    elif listen.weight == weight:
+        session.rollback()
+        return ListenRead(user_id=user_id, artist_id=artist_id, weight=weight), False
+    else:
+        listen.weight = weight
+    session.flush()
+    _finish(session, artist_id=artist_id, events=events, cache=cache)
+    return ListenRead(user_id=user_id, artist_id=artist_id, weight=weight), created
+
+
+def add_plays(
+    session: Session,
+    *,
+    user_id: int,
+    artist_id: int,
+    plays: int,
+    events: EventPublisher,
+    cache: ResponseCache,
+) -> ListenRead:
+    """Add ``plays`` to an existing listen (404 when the user has none of that artist)."""
+    lock_dataset(session)
+    require_user(session, user_id=user_id)
+    require_artist(session, artist_id=artist_id)
+    result = session.execute(
+        update(Listen)
+        .where(Listen.user_id == user_id, Listen.artist_id == artist_id)
+        .values(weight=Listen.weight + plays)
+        .returning(Listen.weight)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if result is None:
+        raise ListenNotFoundError(user_id, artist_id)
+    _finish(session, artist_id=artist_id, events=events, cache=cache)
+    return ListenRead(user_id=user_id, artist_id=artist_id, weight=int(result))
+
+
+def delete_listen(
+    session: Session,
+    *,
+    user_id: int,
+    artist_id: int,
+    events: EventPublisher,
+    cache: ResponseCache,
+) -> None:
+    """Remove the user's plays of the artist (404 when there are none)."""
+    lock_dataset(session)
+    require_user(session, user_id=user_id)
+    require_artist(session, artist_id=artist_id)
+    deleted = affected_rows(
+        session, delete(Listen).where(Listen.user_id == user_id, Listen.artist_id == artist_id)
+    )
+    if not deleted:
+        raise ListenNotFoundError(user_id, artist_id)
+    _finish(session, artist_id=artist_id, events=events, cache=cache)

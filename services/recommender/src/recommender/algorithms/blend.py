@@ -1,0 +1,86 @@
+"""Hybrid model: a weighted sum of per-user normalised component scores.
+
+Each component's scores for a user are divided by that user's largest absolute finite score
+(so every component speaks on a [-1, 1] scale whatever its units), unscorable items
+(``-inf``) take the user's lowest normalised score, and the weighted sum is the blend's
+score. Weights are chosen on a validation split by :mod:`recommender.evaluation.tuning`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.algorithms.base import Recommender
+from recommender.algorithms.matrix import FloatMatrix, SideInfo
+from recommender.algorithms.snapshot import IntArray
+
+
+def normalise_scores(scores: FloatMatrix) -> FloatMatrix:
+    """Per row: finite scores over the row's max absolute finite score; non-finite -> row min.
+
+    A row with no finite score or only zeros becomes all zeros (the component abstains).
+    """
+    out = np.array(scores, dtype=np.float32, copy=True)
+    missing = ~np.isfinite(out)
+    any_missing = bool(missing.any())
+    if any_missing:
+        out[missing] = 0.0
+    magnitude = np.abs(out).max(axis=1)
+    scale = np.divide(1.0, magnitude, out=np.zeros_like(magnitude), where=magnitude > 0)
+    out *= scale[:, None]
+    if any_missing:
+        floor = np.where(missing, np.inf, out).min(axis=1)
+        floor[~np.isfinite(floor)] = 0.0
+        rows, cols = np.nonzero(missing)
+        out[rows, cols] = floor[rows]
+    return out
+
+
+class Blend(Recommender):
+    """``score = sum_c weight_c * normalise(score_c)`` over fitted or unfitted components."""
+
+    name = "blend"
+
+    def __init__(self, components: Sequence[tuple[Recommender, float]]) -> None:
+        super().__init__()
+        if not components:
+            raise ValueError("a blend needs at least one component")
+        self.components = [(model, float(weight)) for model, weight in components]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Component name -> weight."""
+        return {model.name: weight for model, weight in self.components}
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "components": {model.name: model.params() for model, _ in self.components},
+        }
+
+    def clone(self) -> Blend:
+        return Blend([(model.clone(), weight) for model, weight in self.components])
+
+    def _fit(self, train: sp.csr_matrix, side: SideInfo | None, /) -> None:
+        for model, weight in self.components:
+            if weight != 0.0:
+                model.fit(train, side)
+
+    @classmethod
+    def of_fitted(cls, components: Sequence[tuple[Recommender, float]]) -> Blend:
+        """A blend over components that are already fitted on the same training matrix."""
+        blend = cls(components)
+        active = [model for model, weight in blend.components if weight != 0.0]
+        blend._train = active[0].train if active else blend.components[0][0].train
+        return blend
+
+    def score(self, users: IntArray) -> FloatMatrix:
+        total = np.zeros((len(users), self.n_items), dtype=np.float32)
+        for model, weight in self.components:
+            if weight != 0.0:
+                total += weight * normalise_scores(model.score(users))
+        return total

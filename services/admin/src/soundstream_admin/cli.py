@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -14,3 +16,121 @@ def migrate() -> None:
 
     for name, revision in migrate_all().items():
         typer.echo(f"{name}: at {revision}")
+
+
+@app.command("import")
+def import_data(
+    data_dir: Path | None = typer.Option(
+        None,
+        "--data-dir",
+        help="Directory with the HetRec 2011 files (default: $SOUNDSTREAM_HETREC_DIR, "
+        "else download them, else generate synthetic data).",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Delete the imported tables' rows first (same transaction)."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="JSON report path (default: <data_dir>/import-report.json)."
+    ),
+    synthetic_users: int = typer.Option(
+        1892, "--synthetic-users", min=1, help="Users of the synthetic data, if it is used."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the synthetic data, if it is used."),
+) -> None:
+    """Load the HetRec 2011 data into the catalog and listening databases, all or nothing."""
+    from soundstream_admin.importing.command import import_command
+
+    code = import_command(
+        data_dir=data_dir,
+        replace=replace,
+        report_path=report,
+        synthetic_users=synthetic_users,
+        seed=seed,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def dev(
+    stack: Path | None = typer.Option(
+        None, help="Stack definition (default: infra/stack.toml of this checkout)."
+    ),
+    port_offset: int = typer.Option(
+        0, envvar="SOUNDSTREAM_PORT_OFFSET", help="Added to every service port in the stack."
+    ),
+    load_data: bool = typer.Option(
+        True, "--import/--no-import", help="Load the data set before starting the services."
+    ),
+    ready_timeout: float = typer.Option(60.0, help="Seconds each service has to become ready."),
+) -> None:
+    """Run the whole stack locally: migrate, import, start every service, Ctrl-C stops it."""
+    from soundstream_admin.runner import run_stack
+
+    code = run_stack(
+        stack=stack, port_offset=port_offset, load_data=load_data, ready_timeout=ready_timeout
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(..., "--out", help="Directory to write the data set into."),
+    users: int = typer.Option(1892, "--users", min=2, help="Number of users (1892 = real size)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same files."),
+    timestamps: bool = typer.Option(
+        False, "--timestamps", help="Write tag dates as millisecond timestamps."
+    ),
+) -> None:
+    """Write a synthetic HetRec 2011 Last.fm data set, shaped like the real one."""
+    import time
+
+    from soundstream_admin.datadir import DataDirectoryError
+    from soundstream_admin.synthetic import generate_dataset
+
+    started = time.perf_counter()
+    try:
+        generate_dataset(out, users=users, seed=seed, timestamps=timestamps)
+    except DataDirectoryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for path in sorted(out.glob("*.dat")):
+        with path.open("rb") as handle:
+            rows = sum(1 for _ in handle) - 1
+        typer.echo(f"{path.name}: {rows:,} rows")
+    typer.echo(f"Generated {out} in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def download(
+    dest: Path = typer.Option(..., "--dest", help="Directory to hold the HetRec 2011 files."),
+) -> None:
+    """Download the official HetRec 2011 Last.fm files and verify their SHA-256."""
+    from soundstream_admin.download import DownloadError, download_dataset, verification_problems
+
+    if not verification_problems(dest):
+        typer.echo(f"{dest} already holds the verified data set")
+        return
+    try:
+        download_dataset(dest)
+    except DownloadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Downloaded and verified the HetRec 2011 data set into {dest}")
+
+
+@app.command("settings-doc")
+def settings_doc(
+    out: Path = typer.Option(Path("docs/configuration.md"), help="Where to write the document."),
+    check: bool = typer.Option(False, help="Fail if the document is out of date; write nothing."),
+) -> None:
+    """Render the configuration reference from the services' Settings classes."""
+    from soundstream_admin.settings_doc import render, write
+
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != render():
+            typer.echo(f"{out} is out of date: run `soundstream-admin settings-doc`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out} is up to date")
+        return
+    typer.echo(f"{out}: {'updated' if write(out) else 'unchanged'}")

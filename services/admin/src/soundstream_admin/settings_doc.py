@@ -1,0 +1,63 @@
+"""The configuration reference (docs/configuration.md), generated from the Settings classes.
+
+The Settings classes are the one source of truth; the document is rendered from them and a
+test fails when the committed copy drifts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+from pydantic_settings import BaseSettings
+
+from catalog.config import Settings as CatalogSettings
+from listening.config import Settings as ListeningSettings
+from soundstream_admin.config import AdminSettings
+
+SETTINGS_CLASSES: list[tuple[str, type[BaseSettings]]] = [
+    ("Operator tool (`soundstream-admin`)", AdminSettings),
+    ("Catalog service", CatalogSettings),
+    ("Listening service", ListeningSettings),
+]
+
+HEADER = """# Configuration
+
+Generated from the services' Settings classes by `soundstream-admin settings-doc`; do not edit
+by hand. Every setting is read from the environment or from a `.env` file in the working
+directory. Database URLs accept `sqlite:///path` and `postgresql://user:pass@host/db` (the
+psycopg 3 driver is selected automatically).
+"""
+
+
+def _default(info: FieldInfo) -> str:
+    if info.default_factory is not None:
+        return "(computed)"
+    if info.default is PydanticUndefined:
+        return "(required)"
+    if info.default is None or info.default == "":
+        return "(unset)"
+    return f"`{json.dumps(info.default, default=str)}`"
+
+
+def render() -> str:
+    lines = [HEADER]
+    for title, cls in SETTINGS_CLASSES:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        lines += [f"## {title}", "", "| variable | default | meaning |", "|---|---|---|"]
+        for name, info in cls.model_fields.items():
+            description = (info.description or "").replace("|", "\\|")
+            lines.append(f"| `{prefix}{name.upper()}` | {_default(info)} | {description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(path: Path) -> bool:
+    """Write the document; True when it changed."""
+    text = render()
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

@@ -1,0 +1,23 @@
+"""The configuration reference in docs/ is generated from the Settings classes and current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from soundstream_admin.settings_doc import SETTINGS_CLASSES, render
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_configuration_doc_matches_the_settings_classes() -> None:
+    committed = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert committed == render(), "run `uv run soundstream-admin settings-doc` and commit"
+
+
+def test_every_setting_is_documented_with_its_environment_variable() -> None:
+    text = render()
+    for _title, cls in SETTINGS_CLASSES:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for name, info in cls.model_fields.items():
+            assert f"`{prefix}{name.upper()}`" in text
+            assert info.description, f"{cls.__name__}.{name} has no description"

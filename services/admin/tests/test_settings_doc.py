@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from soundstream_admin.settings_doc import SETTINGS_CLASSES, render
+from soundstream_admin.settings_doc import SETTINGS_CLASSES, render, with_readme_section
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -12,6 +12,8 @@ REPO = Path(__file__).resolve().parents[3]
 def test_configuration_doc_matches_the_settings_classes() -> None:
     committed = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert committed == render(), "run `uv run soundstream-admin settings-doc` and commit"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert with_readme_section(readme) == readme, "README's settings section is out of date"
 
 
 def test_every_setting_is_documented_with_its_environment_variable() -> None:

@@ -1,11 +1,38 @@
-"""Fixtures for the recommender tests: a small synthetic snapshot with clear taste groups."""
+"""Fixtures for the recommender tests: a small synthetic snapshot with clear taste groups, and
+for the service: a snapshot server, a real Celery worker process, Redis DB 14, SQLite."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
+import redis
+import uvicorn
+from celery import Celery
+from fastapi import FastAPI
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from recommender.algorithms.snapshot import Friendships, Listens, Snapshot, TagAssignments
+from recommender.celery_app import create_celery
+from recommender.config import Settings
+from recommender.db import MIGRATIONS
+from recommender.models import ModelVersion
+from recommender.store import ModelStore
+from soundstream_common.db import create_db_engine
 
 
 def synthetic_snapshot(seed: int = 0, *, groups: int = 3, users_per_group: int = 30) -> Snapshot:
@@ -47,3 +74,176 @@ def synthetic_snapshot(seed: int = 0, *, groups: int = 3, users_per_group: int =
 def snapshot() -> Snapshot:
     """A 90-user, 60-artist synthetic snapshot (seeded)."""
     return synthetic_snapshot()
+
+
+def snapshot_lines(snapshot: Snapshot, version: int) -> list[bytes]:
+    """The listening export's NDJSON for ``snapshot`` (same lines as the listening service)."""
+    listens = snapshot.listens
+    friends = snapshot.friendships
+    lines = [
+        {"type": "snapshot", "format": 1, "dataset_version": version, "etag": f'"e-{version}"'},
+        {"type": "section", "name": "listens", "columns": ["user_id", "artist_id", "weight"]},
+        *[
+            [int(u), int(a), int(w)]
+            for u, a, w in zip(listens.user_ids, listens.artist_ids, listens.weights, strict=True)
+        ],
+        {"type": "section", "name": "friendships", "columns": ["user_id", "friend_id"]},
+        *[[int(u), int(f)] for u, f in zip(friends.user_ids, friends.friend_ids, strict=True)],
+        {"type": "end", "listens": len(listens), "friendships": len(friends)},
+    ]
+    return [(json.dumps(line, separators=(",", ":")) + "\n").encode() for line in lines]
+
+
+@dataclass
+class SnapshotServer:
+    """Serves ``GET /export/snapshot``; tests change ``version`` / ``truncate`` between runs."""
+
+    snapshot: Snapshot
+    version: int = 1
+    truncate: bool = False
+    url: str = ""
+    requests: list[int] = field(default_factory=list)
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/export/snapshot")
+        def export() -> Response:
+            self.requests.append(self.version)
+            lines = snapshot_lines(self.snapshot, self.version)
+            if self.truncate:
+                lines = lines[: len(lines) // 2]
+            headers = {"ETag": f'"e-{self.version}"', "X-Dataset-Version": str(self.version)}
+            return StreamingResponse(
+                iter(lines), media_type="application/x-ndjson", headers=headers
+            )
+
+        @app.get("/stats/artists/top")
+        def top_artists(limit: int = 10) -> dict[str, Any]:
+            listeners = np.bincount(self.snapshot.listens.artist_ids)
+            order = np.lexsort((np.arange(len(listeners)), -listeners))[:limit]
+            items = [
+                {"rank": r + 1, "artist_id": int(a), "listeners": int(listeners[a]), "plays": 0}
+                for r, a in enumerate(order)
+                if listeners[a] > 0
+            ]
+            return {"items": items, "total": len(items), "limit": limit, "next_cursor": None}
+
+        return app
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free port in a thread; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("snapshot server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def celery_worker(env: dict[str, str], app: Celery, queue: str, log: Path) -> Iterator[None]:
+    """A real ``celery worker`` subprocess on ``queue``; waits until it answers a ping."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "recommender.celery_app",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                f"--hostname={queue}@%h",
+            ],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not app.control.ping(timeout=0.5, destination=None):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+REDIS_TEST_URL = os.environ.get("RECOMMENDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+RESULT_TIMEOUT = 240
+
+
+@dataclass
+class Pipeline:
+    """A running worker, the snapshot server and handles on Redis and the database."""
+
+    celery: Celery
+    server: SnapshotServer
+    store: ModelStore
+    settings: Settings
+    queue: str
+
+    def retrain(self, *, force: bool) -> Any:
+        return self.celery.send_task(
+            "recommender.retrain", kwargs={"force": force}, queue=self.queue
+        )
+
+    def versions(self) -> list[ModelVersion]:
+        engine = create_db_engine(self.settings.database_url)
+        try:
+            with Session(engine) as session:
+                return list(session.scalars(select(ModelVersion)))
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    tmp = tmp_path_factory.mktemp("pipeline")
+    queue = f"reco-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        "RECOMMENDER_DATA_DIR": str(tmp),
+        "RECOMMENDER_DATABASE_URL": f"sqlite:///{tmp / 'recommender.db'}",
+        "RECOMMENDER_REDIS_URL": REDIS_TEST_URL,
+        "RECOMMENDER_CELERY_BROKER_URL": REDIS_TEST_URL,
+        "RECOMMENDER_CELERY_QUEUE": queue,
+        "RECOMMENDER_KEY_PREFIX": queue,
+    }
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.flushdb()
+    server = SnapshotServer(synthetic_snapshot())
+    with serve(server.app()) as url:
+        env["RECOMMENDER_LISTENING_URL"] = url
+        settings = Settings.model_validate(
+            {k.removeprefix("RECOMMENDER_").lower(): v for k, v in env.items()}
+        )
+        engine = create_db_engine(settings.database_url)
+        MIGRATIONS.upgrade(engine)
+        engine.dispose()
+        celery = create_celery(settings)
+        with celery_worker(env, celery, queue, tmp / "worker.log"):
+            yield Pipeline(celery, server, ModelStore(client, queue), settings, queue)
+    client.flushdb()
+    client.close()

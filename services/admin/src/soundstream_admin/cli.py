@@ -121,16 +121,18 @@ def download(
 @app.command("settings-doc")
 def settings_doc(
     out: Path = typer.Option(Path("docs/configuration.md"), help="Where to write the document."),
+    readme: Path = typer.Option(Path("README.md"), help="README whose settings section to update."),
     check: bool = typer.Option(False, help="Fail if the document is out of date; write nothing."),
 ) -> None:
     """Render the configuration reference from the services' Settings classes."""
-    from soundstream_admin.settings_doc import render, write
+    from soundstream_admin.settings_doc import render, with_readme_section, write
 
     if check:
         current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current != render():
+        text = readme.read_text(encoding="utf-8")
+        if current != render() or with_readme_section(text) != text:
             typer.echo(f"{out} is out of date: run `soundstream-admin settings-doc`", err=True)
             raise typer.Exit(1)
         typer.echo(f"{out} is up to date")
         return
-    typer.echo(f"{out}: {'updated' if write(out) else 'unchanged'}")
+    typer.echo(f"{out}, {readme}: {'updated' if write(out, readme) else 'unchanged'}")

@@ -10,6 +10,8 @@ from catalog.config import get_settings as catalog_settings
 from catalog.db import MIGRATIONS as CATALOG_MIGRATIONS
 from listening.config import get_settings as listening_settings
 from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
+from recommender.config import get_settings as recommender_settings
+from recommender.db import MIGRATIONS as RECOMMENDER_MIGRATIONS
 from soundstream_common.db import Migrations, create_db_engine
 from soundstream_common.settings import ServiceSettings
 
@@ -30,6 +32,9 @@ def service_databases() -> dict[str, ServiceDatabase]:
     return {
         "catalog": ServiceDatabase("catalog", catalog_settings(), CATALOG_MIGRATIONS),
         "listening": ServiceDatabase("listening", listening_settings(), LISTENING_MIGRATIONS),
+        "recommender": ServiceDatabase(
+            "recommender", recommender_settings(), RECOMMENDER_MIGRATIONS
+        ),
     }
 
 

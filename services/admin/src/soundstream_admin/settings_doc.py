@@ -15,12 +15,14 @@ from pydantic_settings import BaseSettings
 
 from catalog.config import Settings as CatalogSettings
 from listening.config import Settings as ListeningSettings
+from recommender.config import Settings as RecommenderSettings
 from soundstream_admin.config import AdminSettings
 
 SETTINGS_CLASSES: list[tuple[str, type[BaseSettings]]] = [
     ("Operator tool (`soundstream-admin`)", AdminSettings),
     ("Catalog service", CatalogSettings),
     ("Listening service", ListeningSettings),
+    ("Recommender service", RecommenderSettings),
 ]
 
 HEADER = """# Configuration
@@ -54,10 +56,33 @@ def render() -> str:
     return "\n".join(lines)
 
 
-def write(path: Path) -> bool:
-    """Write the document; True when it changed."""
+README_START = "<!-- settings:start -->"
+README_END = "<!-- settings:end -->"
+
+
+def _tables() -> str:
+    """The tables alone, one heading level down, for the README's configuration section."""
+    body = render()
+    return body[body.index("## ") :].replace("## ", "### ")
+
+
+def with_readme_section(readme: str) -> str:
+    """``readme`` with the text between the settings markers replaced by the tables."""
+    start, end = readme.index(README_START), readme.index(README_END)
+    return readme[: start + len(README_START)] + "\n" + _tables() + readme[end:]
+
+
+def write(path: Path, readme: Path | None = None) -> bool:
+    """Write the document (and the README's section); True when anything changed."""
+    changed = False
     text = render()
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        changed = True
+    if readme is not None:
+        current = readme.read_text(encoding="utf-8")
+        updated = with_readme_section(current)
+        if updated != current:
+            readme.write_text(updated, encoding="utf-8")
+            changed = True
+    return changed

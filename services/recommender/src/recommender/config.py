@@ -1,0 +1,66 @@
+"""Recommender settings (environment prefix ``RECOMMENDER_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from soundstream_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RECOMMENDER_")
+
+    service_name: ClassVar[str] = "recommender"
+    port: int = Field(8003, ge=1, le=65535, description="HTTP port.")
+    listening_url: str = Field(
+        "http://127.0.0.1:8002", description="Base URL of the listening service (snapshot)."
+    )
+    snapshot_timeout_seconds: float = Field(
+        60.0, gt=0, description="Read timeout of the snapshot download."
+    )
+    celery_broker_url: str = Field(
+        "", description="Celery broker; empty = the Redis URL's server, database 1."
+    )
+    celery_queue: str = Field("recommender", description="Queue the pipeline tasks run on.")
+    key_prefix: str = Field("recommender", description="Prefix of every Redis key written.")
+    model_ttl_seconds: int = Field(
+        86_400, ge=0, description="A model younger than this is kept when the data is unchanged."
+    )
+    lock_ttl_seconds: int = Field(
+        1800, ge=10, description="Expiry of the single-flight retrain lock (a crashed run)."
+    )
+    task_soft_time_limit_seconds: int = Field(
+        900, ge=1, description="Soft time limit of one pipeline task."
+    )
+    task_time_limit_seconds: int = Field(
+        960, ge=1, description="Hard time limit of one pipeline task (the worker is killed)."
+    )
+    top_n: int = Field(100, ge=100, description="Recommendations precomputed per user.")
+    similar_n: int = Field(50, ge=1, description="Similar artists/users precomputed per entity.")
+    explain_top: int = Field(20, ge=0, description="Recommendations per user explained.")
+    seed: int = Field(42, description="Seed of the holdout split and the stochastic models.")
+    retrain_hour: int = Field(3, ge=0, le=23, description="Hour (UTC) of the nightly retrain.")
+    retrain_minute: int = Field(0, ge=0, le=59, description="Minute of the nightly retrain.")
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Where pipeline runs keep their intermediate files and model artefacts."""
+        return (self.data_dir / "recommender").resolve()
+
+    @property
+    def broker_url(self) -> str:
+        """The Celery broker URL (a separate Redis database by default)."""
+        if self.celery_broker_url:
+            return self.celery_broker_url
+        base = self.redis_url or "redis://127.0.0.1:6379/0"
+        return base.rsplit("/", 1)[0] + "/1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

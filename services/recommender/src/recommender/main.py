@@ -1,0 +1,50 @@
+"""Recommender application: assembly only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from recommender import __version__
+from recommender.api.router import ROUTERS
+from recommender.celery_app import create_celery
+from recommender.config import Settings, get_settings
+from recommender.db import MIGRATIONS
+from recommender.serving import Serving
+from soundstream_common.app import create_service_app
+
+DESCRIPTION = """\
+Artist recommendations for users, similar artists and users, and cold-start answers from
+seed artists. Models are trained by a Celery pipeline (snapshot of the listening service ->
+matrices -> candidates in parallel -> evaluation and blend -> atomic publish) and served from
+Redis; the model's artefact on disk answers while Redis is down.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.celery = create_celery(settings)
+        app.state.serving = Serving(app.state.redis, settings.key_prefix)
+        yield
+
+    return create_service_app(
+        settings,
+        title="SoundStream Recommender",
+        description=DESCRIPTION,
+        version=__version__,
+        migrations=MIGRATIONS,
+        routers=ROUTERS,
+        extra_lifespan=lifespan,
+    )
+
+
+def run() -> None:
+    """Console entry point ``recommender-api``."""
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

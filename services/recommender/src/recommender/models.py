@@ -1,0 +1,81 @@
+"""The recommender's schema: published model versions, their per-algorithm metrics, feedback.
+
+- ``model_versions``: one row per published model (the Redis keys carry its ``version``);
+  ``current`` marks the version the Redis pointer names, so the database alone can tell
+  which model serves.
+- ``algorithm_metrics``: one row per algorithm of a version (test and validation metrics,
+  chosen hyper-parameters).
+- ``feedback``: a user's ``hide`` / ``dislike`` of an artist; excluded from that user's
+  answers at serving time, so it survives retrains.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from soundstream_common.db import make_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = make_metadata()
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dataset_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    dataset_etag: Mapped[str] = mapped_column(String(80), nullable=False)
+    algorithm: Mapped[str] = mapped_column(String(40), nullable=False)
+    configuration: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    artifact_path: Mapped[str] = mapped_column(String(500), nullable=False)
+    n_users: Mapped[int] = mapped_column(Integer, nullable=False)
+    n_artists: Mapped[int] = mapped_column(Integer, nullable=False)
+    training_seconds: Mapped[float] = mapped_column(Float, nullable=False)
+    trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class AlgorithmMetrics(Base):
+    __tablename__ = "algorithm_metrics"
+
+    version: Mapped[str] = mapped_column(
+        ForeignKey("model_versions.version", ondelete="CASCADE"), primary_key=True
+    )
+    algorithm: Mapped[str] = mapped_column(String(40), primary_key=True)
+    baseline: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    validation_ndcg: Mapped[float] = mapped_column(Float, nullable=False)
+    precision: Mapped[float] = mapped_column(Float, nullable=False)
+    recall: Mapped[float] = mapped_column(Float, nullable=False)
+    ndcg: Mapped[float] = mapped_column(Float, nullable=False)
+    coverage: Mapped[float] = mapped_column(Float, nullable=False)
+    fit_seconds: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+FEEDBACK_KINDS = ("hide", "dislike")
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    artist_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (CheckConstraint("kind IN ('hide', 'dislike')", name="kind_known"),)

@@ -1,0 +1,1 @@
+"""The training pipeline's building blocks: snapshot download, artefacts, publishing."""

@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import uvicorn
 from fastapi import FastAPI
 
 from catalog import __version__
+from catalog.api.router import ROUTERS
 from catalog.config import Settings, get_settings
-from catalog.db import MIGRATIONS
+from catalog.db import MIGRATIONS, prepare_engine
+from catalog.models import EVENT_OUTBOX
 from soundstream_common.app import create_service_app
+
+DESCRIPTION = """Artists, tags, tag assignments and artist popularity.
+
+Lists take `limit` (1..200, default 20) and an opaque `cursor` (pass back `next_cursor`) and
+return the total. Errors are `application/problem+json`. Writes to artists publish
+`artist.created` / `artist.deleted` on `soundstream:events:catalog` after commit; the
+catalog consumes `user.created`, `user.deleted` and `listens.changed` from the listening
+service (process `catalog-events`).
+"""
+
+
+@asynccontextmanager
+async def _catalog_engine(app: FastAPI) -> AsyncIterator[None]:
+    prepare_engine(app.state.engine)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings or get_settings(),
         title="SoundStream Catalog",
-        description="Artists, tags, tag assignments and artist popularity.",
+        description=DESCRIPTION,
         version=__version__,
         migrations=MIGRATIONS,
+        routers=ROUTERS,
+        outbox_table=EVENT_OUTBOX,
+        extra_lifespan=_catalog_engine,
     )
 
 

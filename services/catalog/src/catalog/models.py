@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soundstream_common.db import make_metadata
+from soundstream_common.events.outbox import outbox_table
 
 
 class Base(DeclarativeBase):
@@ -110,3 +111,7 @@ class ArtistPopularity(Base):
         Index("ix_artist_popularity_listeners", "listeners"),
         Index("ix_artist_popularity_plays", "plays"),
     )
+
+
+EVENT_OUTBOX = outbox_table(Base.metadata)
+"""Events recorded in a write's transaction, relayed to ``soundstream:events:catalog``."""

@@ -14,14 +14,11 @@ from listening.events import make_handlers
 from soundstream_common.cache import ResponseCache
 from soundstream_common.db import create_db_engine, make_session_factory
 from soundstream_common.events import stream_for
-from soundstream_common.events.consumer import EventConsumer, run_until_signalled
-from soundstream_common.logging import configure_logging
+from soundstream_common.events.consumer import EventConsumer, serve_events
 from soundstream_common.redis import RedisHandle
 
 GROUP = "listening"
 SOURCES = ("catalog",)
-# Longer than the consumer's blocking read, so waiting for events is not a timeout.
-REDIS_SOCKET_TIMEOUT = 5.0
 
 
 def build_consumer(
@@ -43,20 +40,14 @@ def build_consumer(
 def run() -> None:
     """Console entry point ``listening-events``: consume until SIGINT/SIGTERM."""
     settings = get_settings()
-    configure_logging(
-        service=f"{settings.service_name}-events",
-        level=settings.log_level,
-        json_logs=settings.log_json,
-        log_dir=settings.log_dir,
-    )
-    if not settings.redis_url:
-        raise SystemExit("LISTENING_REDIS_URL is empty: the event consumer needs Redis.")
     engine = create_db_engine(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
-    redis = RedisHandle(settings.redis_url, socket_timeout=REDIS_SOCKET_TIMEOUT)
     try:
-        run_until_signalled(build_consumer(settings, engine=engine, redis=redis))
+        serve_events(
+            settings,
+            name=f"{settings.service_name}-events",
+            build=lambda redis: build_consumer(settings, engine=engine, redis=redis),
+        )
     finally:
-        redis.close()
         engine.dispose()

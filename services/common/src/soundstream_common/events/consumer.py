@@ -16,6 +16,9 @@ import redis
 from loguru import logger
 
 from soundstream_common.events.envelope import Event, dead_letter_stream
+from soundstream_common.logging import configure_logging
+from soundstream_common.redis import RedisHandle
+from soundstream_common.settings import ServiceSettings
 
 Handler = Callable[[Event], None]
 
@@ -210,3 +213,35 @@ def run_until_signalled(consumer: EventConsumer) -> None:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def serve_events(
+    settings: ServiceSettings, *, name: str, build: Callable[[RedisHandle], EventConsumer]
+) -> None:
+    """Body of every ``<service>-events`` process: log, connect, consume until signalled.
+
+    With Redis disabled (empty ``redis_url``) events are disabled, as in the API: the process
+    stays up and idle so the stack around it keeps running.
+    """
+    import signal
+
+    configure_logging(
+        service=name,
+        level=settings.log_level,
+        json_logs=settings.log_json,
+        log_dir=settings.log_dir,
+    )
+    if not settings.redis_url:
+        logger.warning("{}: redis_url is empty, events are disabled; idling", name)
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+        return
+    # The socket timeout must exceed the consumer's blocking read.
+    redis_handle = RedisHandle(settings.redis_url, socket_timeout=5.0)
+    try:
+        run_until_signalled(build(redis_handle))
+    finally:
+        redis_handle.close()
+        logger.info("{} stopped", name)

@@ -1,0 +1,1 @@
+"""HTTP layer of the catalog: thin routes over :mod:`catalog.services`."""

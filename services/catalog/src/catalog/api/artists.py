@@ -1,0 +1,135 @@
+"""Artists: list and search, detail, create, update, delete, and an artist's tags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from catalog.api.responses import problems
+from catalog.dependencies import ArtistDep
+from catalog.schemas.artists import (
+    ArtistCreate,
+    ArtistDetail,
+    ArtistRead,
+    ArtistReplace,
+    ArtistSort,
+    ArtistTag,
+    ArtistUpdate,
+)
+from catalog.services import artists as service
+from soundstream_common.app import CacheDep, EventsDep, SessionDep
+from soundstream_common.pagination import Page, PageParamsDep
+
+router = APIRouter(prefix="/artists", tags=["artists"])
+
+
+@router.get(
+    "",
+    name="list",
+    response_model=Page[ArtistRead],
+    summary="List and search artists",
+    description="`q` matches anywhere in the name, ignoring letter case and accents "
+    "(`beyonce` finds `Beyoncé`). `sort=name` is alphabetical on the normalised name; "
+    "`listeners` and `plays` put the most popular first. Ties are broken by id.",
+)
+def list_artists(
+    session: SessionDep,
+    page: PageParamsDep,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Name search.")
+    ] = None,
+    sort: Annotated[ArtistSort, Query(description="Order of the list.")] = ArtistSort.name,
+) -> Page[ArtistRead]:
+    return service.list_artists(session, q=q, sort=sort, page=page)
+
+
+@router.get(
+    "/{artist_id}",
+    name="get",
+    response_model=ArtistDetail,
+    summary="An artist with listeners, plays and top tags",
+    responses=problems(404),
+)
+def get_artist(session: SessionDep, artist: ArtistDep) -> ArtistDetail:
+    return service.artist_detail(session, artist=artist)
+
+
+@router.post(
+    "",
+    name="create",
+    response_model=ArtistRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an artist",
+    description="Publishes `artist.created` once committed. `Location` names the new artist.",
+    responses=problems(422),
+)
+def create_artist(
+    request: Request,
+    response: Response,
+    body: ArtistCreate,
+    session: SessionDep,
+    events: EventsDep,
+    cache: CacheDep,
+) -> ArtistRead:
+    created = service.create_artist(session, data=body, events=events, cache=cache)
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/artists/{created.id}"
+    return created
+
+
+@router.patch(
+    "/{artist_id}",
+    name="update",
+    response_model=ArtistRead,
+    summary="Change some of an artist's fields",
+    description="Only the fields given change. A new name makes a placeholder artist a "
+    "regular one.",
+    responses=problems(404, 422),
+)
+def update_artist(
+    body: ArtistUpdate, session: SessionDep, artist: ArtistDep, cache: CacheDep
+) -> ArtistRead:
+    changes = body.model_dump(exclude_unset=True)
+    return service.update_artist(session, artist=artist, changes=changes, cache=cache)
+
+
+@router.put(
+    "/{artist_id}",
+    name="replace",
+    response_model=ArtistRead,
+    summary="Replace an artist's fields",
+    description="Every field is replaced; omitted links become null.",
+    responses=problems(404, 422),
+)
+def replace_artist(
+    body: ArtistReplace, session: SessionDep, artist: ArtistDep, cache: CacheDep
+) -> ArtistRead:
+    return service.update_artist(session, artist=artist, changes=body.model_dump(), cache=cache)
+
+
+@router.delete(
+    "/{artist_id}",
+    name="delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an artist",
+    description="Its tag assignments and popularity are deleted with it; `artist.deleted` is "
+    "published once committed, so the other services drop what they hold about it.",
+    responses=problems(404),
+)
+def delete_artist(
+    session: SessionDep, artist: ArtistDep, events: EventsDep, cache: CacheDep
+) -> Response:
+    service.delete_artist(session, artist=artist, events=events, cache=cache)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{artist_id}/tags",
+    name="tags",
+    response_model=Page[ArtistTag],
+    summary="An artist's tags with assignment counts",
+    description="Most applied first (ties by tag id), with the number of distinct taggers.",
+    responses=problems(404),
+)
+def artist_tags(session: SessionDep, artist: ArtistDep, page: PageParamsDep) -> Page[ArtistTag]:
+    return service.artist_tags(session, artist=artist, page=page)

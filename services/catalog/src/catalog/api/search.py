@@ -1,0 +1,63 @@
+"""Granular artist search: tag combinations crossed with popularity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import StringConstraints
+
+from catalog.api.responses import problems
+from catalog.cache import SEARCH, cached_json
+from catalog.dependencies import PopularityBoundsDep
+from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
+from catalog.services import search as service
+from soundstream_common.app import CacheDep, SessionDep
+from soundstream_common.pagination import PageParamsDep
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+TagValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+TagValues = Annotated[
+    list[TagValue],
+    Query(
+        alias="tag",
+        min_length=1,
+        max_length=service.MAX_TAGS,
+        description="A tag value (any letter case, not blank); repeat for several, at most 10.",
+        examples=[["rock", "80s"]],
+    ),
+]
+
+
+@router.get(
+    "/artists",
+    name="artists",
+    response_model=ArtistSearchPage,
+    summary="Find artists by tag combination and popularity",
+    description="`match=all` keeps artists carrying every tag, `any` those carrying at least "
+    "one. Tag values that name no tag are listed in `unknown_tags` and match nothing (with "
+    "`match=all` the result is then empty). Popularity bounds are inclusive. "
+    "`relevance` = sum over the matched tags of ln(1 + times the tag was applied to the "
+    "artist). `sort=relevance` (ties: listeners, then id), `listeners` or `plays` (ties: "
+    "relevance, then id). Cached.",
+    responses=problems(422),
+)
+def search_artists(
+    request: Request,
+    session: SessionDep,
+    cache: CacheDep,
+    page: PageParamsDep,
+    bounds: PopularityBoundsDep,
+    tags: TagValues,
+    match: Annotated[MatchMode, Query(description="Every tag, or any of them.")] = MatchMode.all,
+    sort: Annotated[SearchSort, Query(description="Order of the results.")] = SearchSort.relevance,
+) -> Response:
+    return cached_json(
+        request,
+        cache,
+        SEARCH,
+        lambda: service.search_artists(
+            session, tags=tags, match=match, bounds=bounds, sort=sort, page=page
+        ),
+    )

@@ -1,0 +1,48 @@
+"""Cache groups of the catalog's hot reads, and what invalidates them.
+
+Each cached endpoint stores its JSON under one group; every write (or applied event) bumps
+the groups whose answers it can change:
+
+- ``tags``: tag lists, a tag's artists, timeline and similar tags.
+- ``stats``: top tags, dominant vs niche, the global timeline.
+- ``search``: the granular artist search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from soundstream_common.cache import ResponseCache
+
+TAGS = "tags"
+STATS = "stats"
+SEARCH = "search"
+
+ON_ASSIGNMENTS = (TAGS, STATS, SEARCH)
+"""Tag assignments added or removed (directly or by a cascade)."""
+ON_TAGS = (TAGS, STATS, SEARCH)
+"""A tag created, renamed or deleted."""
+ON_ARTISTS = (TAGS, SEARCH)
+"""An artist's name or links changed (shown by a tag's artists and the search)."""
+ON_POPULARITY = (TAGS, SEARCH)
+"""Listeners or plays changed."""
+
+
+def cached_json(
+    request: Request, cache: ResponseCache, group: str, compute: Callable[[], BaseModel]
+) -> Response:
+    """The JSON of ``compute()``, served from ``group`` of the cache when it is there.
+
+    The key is the path with the query parameters in a canonical order; the parameters were
+    validated before this is called, and errors raised by ``compute`` are never cached.
+    """
+    query = urlencode(sorted(request.query_params.multi_items()))
+    key = f"{request.url.path}?{query}"
+    body = cache.get_or_compute(
+        group, key, lambda: compute().model_dump_json(by_alias=True).encode()
+    )
+    return Response(content=body, media_type="application/json")

@@ -1,0 +1,165 @@
+"""Artists: listing and name search, detail with popularity and tags, writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from catalog import cache as groups
+from catalog.exceptions import ArtistNotFoundError
+from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
+from catalog.names import like_pattern, search_name
+from catalog.schemas.artists import (
+    ArtistCreate,
+    ArtistDetail,
+    ArtistRead,
+    ArtistSort,
+    ArtistTag,
+)
+from catalog.schemas.common import TagCount
+from catalog.services.queries import listeners_col, plays_col
+from catalog.services.unit import commit
+from soundstream_common.app import EventPublisher
+from soundstream_common.cache import ResponseCache
+from soundstream_common.pagination import Page, PageParams
+
+TOP_TAGS = 10
+
+
+def _with_popularity() -> Select[Artist, int, int]:
+    return select(Artist, listeners_col(), plays_col()).outerjoin(
+        ArtistPopularity, ArtistPopularity.artist_id == Artist.id
+    )
+
+
+def _read(artist: Artist, listeners: int, plays: int) -> ArtistRead:
+    return ArtistRead(
+        id=artist.id,
+        name=artist.name,
+        url=artist.url,
+        picture_url=artist.picture_url,
+        is_placeholder=artist.is_placeholder,
+        listeners=listeners,
+        plays=plays,
+    )
+
+
+def list_artists(
+    session: Session, *, q: str | None, sort: ArtistSort, page: PageParams
+) -> Page[ArtistRead]:
+    """Artists whose normalised name contains the normalised ``q``, in ``sort`` order."""
+    where = [] if q is None else [Artist.search_name.like(like_pattern(search_name(q)), "\\")]
+    total = session.execute(select(func.count()).select_from(Artist).where(*where)).scalar_one()
+    order = {
+        ArtistSort.name: (Artist.search_name, Artist.id),
+        ArtistSort.listeners: (listeners_col().desc(), Artist.id),
+        ArtistSort.plays: (plays_col().desc(), Artist.id),
+    }[sort]
+    rows = session.execute(
+        _with_popularity().where(*where).order_by(*order).limit(page.limit).offset(page.offset)
+    ).all()
+    return page.page([_read(a, listeners, plays) for a, listeners, plays in rows], total)
+
+
+def get_artist(session: Session, *, artist_id: int) -> Artist:
+    artist = session.get(Artist, artist_id)
+    if artist is None:
+        raise ArtistNotFoundError(f"Artist {artist_id} does not exist.", artist_id=artist_id)
+    return artist
+
+
+def read_artist(session: Session, *, artist: Artist) -> ArtistRead:
+    """The artist with its popularity."""
+    popularity = session.get(ArtistPopularity, artist.id)
+    if popularity is None:
+        return _read(artist, 0, 0)
+    return _read(artist, popularity.listeners, popularity.plays)
+
+
+def artist_detail(session: Session, *, artist: Artist) -> ArtistDetail:
+    """The artist, its popularity, and its most applied tags."""
+    artist_id = artist.id
+    base = read_artist(session, artist=artist)
+    count = func.count().label("n")
+    rows = session.execute(
+        select(Tag.id, Tag.value, count)
+        .join(TagAssignment, TagAssignment.tag_id == Tag.id)
+        .where(TagAssignment.artist_id == artist_id)
+        .group_by(Tag.id, Tag.value)
+        .order_by(count.desc(), Tag.id)
+        .limit(TOP_TAGS)
+    ).all()
+    total = session.execute(
+        select(func.count()).where(TagAssignment.artist_id == artist_id)
+    ).scalar_one()
+    return ArtistDetail(
+        **base.model_dump(),
+        tag_assignments=total,
+        top_tags=[TagCount(id=i, value=v, count=n) for i, v, n in rows],
+    )
+
+
+def artist_tags(session: Session, *, artist: Artist, page: PageParams) -> Page[ArtistTag]:
+    """The artist's tags, most applied first, with distinct taggers."""
+    artist_id = artist.id
+    count = func.count().label("n")
+    rows = session.execute(
+        select(Tag.id, Tag.value, count, func.count(TagAssignment.user_id.distinct()))
+        .join(TagAssignment, TagAssignment.tag_id == Tag.id)
+        .where(TagAssignment.artist_id == artist_id)
+        .group_by(Tag.id, Tag.value)
+        .order_by(count.desc(), Tag.id)
+        .limit(page.limit)
+        .offset(page.offset)
+    ).all()
+    total = session.execute(
+        select(func.count(TagAssignment.tag_id.distinct())).where(
+            TagAssignment.artist_id == artist_id
+        )
+    ).scalar_one()
+    items = [ArtistTag(id=i, value=v, count=n, users=u) for i, v, n, u in rows]
+    return page.page(items, total)
+
+
+def create_artist(
+    session: Session, *, data: ArtistCreate, events: EventPublisher, cache: ResponseCache
+) -> ArtistRead:
+    """Insert the artist and publish ``artist.created`` once committed."""
+    artist = Artist(
+        name=data.name,
+        url=data.url,
+        picture_url=data.picture_url,
+        search_name=search_name(data.name),
+        is_placeholder=False,
+    )
+    session.add(artist)
+    session.flush()
+    events.record(session, "artist.created", {"artist_id": artist.id})
+    commit(session, cache=cache, groups=groups.ON_ARTISTS, events=events)
+    return _read(artist, 0, 0)
+
+
+def update_artist(
+    session: Session, *, artist: Artist, changes: dict[str, Any], cache: ResponseCache
+) -> ArtistRead:
+    """Apply ``changes`` (field -> value). A new name makes a placeholder a real artist."""
+    for field, value in changes.items():
+        setattr(artist, field, value)
+    if "name" in changes:
+        artist.search_name = search_name(artist.name)
+        artist.is_placeholder = False
+    commit(session, cache=cache, groups=groups.ON_ARTISTS)
+    return read_artist(session, artist=artist)
+
+
+def delete_artist(
+    session: Session, *, artist: Artist, events: EventPublisher, cache: ResponseCache
+) -> None:
+    """Delete the artist (its tag assignments and popularity go with it, by cascade) and
+    publish ``artist.deleted`` once committed, so other services drop what they hold."""
+    artist_id = artist.id
+    events.record(session, "artist.deleted", {"artist_id": artist_id})
+    session.execute(delete(Artist).where(Artist.id == artist_id))
+    commit(session, cache=cache, groups=groups.ON_ASSIGNMENTS, events=events)

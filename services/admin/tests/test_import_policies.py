@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from soundstream_admin.importing import DataFileError, run_import
 from soundstream_admin.importing.dates import local_midnight_ms, midnight_ms
@@ -297,3 +298,27 @@ def test_windows_line_endings_and_trailing_empty_lines_are_accepted(
 
     assert report.files["user_artists.dat"].imported == 5
     assert report.tables["catalog"]["artists"] == 5
+
+
+def test_records_created_after_an_import_get_new_ids(
+    small_dataset: Path, import_targets: dict[str, str]
+) -> None:
+    """The services' creates never collide with imported ids (PostgreSQL sequences advanced)."""
+    run_import(small_dataset, import_targets, progress=False)
+    for url, insert in (
+        (import_targets["catalog"], "INSERT INTO tags (value) VALUES ('new tag') RETURNING id"),
+        (
+            import_targets["catalog"],
+            "INSERT INTO artists (name, search_name) VALUES ('New', 'new') RETURNING id",
+        ),
+        (import_targets["listening"], "INSERT INTO users DEFAULT VALUES RETURNING id"),
+    ):
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                new_id = conn.execute(text(insert)).scalar_one()
+        finally:
+            engine.dispose()
+        table = insert.split()[2]
+        imported_max = {"tags": 3, "artists": 9, "users": 6}[table]
+        assert new_id > imported_max

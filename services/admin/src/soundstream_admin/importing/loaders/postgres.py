@@ -98,9 +98,23 @@ class PostgresLoader(Loader):
 
     def finish(self) -> None:
         super().finish()
+        self._advance_id_sequences()
         # Fresh statistics, so the services' first queries get good plans.
         if self._fresh:
             self.execute("ANALYZE " + ", ".join(sorted(self._fresh)))
+
+    def _advance_id_sequences(self) -> None:
+        """Move serial id sequences past the imported ids, so the APIs' creates never collide."""
+        serial = self.fetch(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'id' "
+            "AND column_default LIKE 'nextval(%'"
+        )
+        for (table,) in serial:
+            self.fetch(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"GREATEST(COALESCE(MAX(id), 0), 1), MAX(id) IS NOT NULL) FROM {table}"
+            )
 
     def deferrable(self, table: str) -> list[tuple[str, str]]:
         indexes = self.fetch(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class ImportProgress:
@@ -20,6 +21,10 @@ class ImportProgress:
 
     def __enter__(self) -> ImportProgress:
         if self.enabled:
+            # Imported here: without a terminal no bar is drawn and rich.progress is not loaded.
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(
                 TextColumn("{task.description:<36}"),
                 BarColumn(),

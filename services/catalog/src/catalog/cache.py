@@ -6,6 +6,7 @@ the groups whose answers it can change:
 - ``tags``: tag lists, a tag's artists, timeline and similar tags.
 - ``stats``: top tags, dominant vs niche, the global timeline.
 - ``search``: the granular artist search.
+- ``artists``: an artist's detail (popularity, tag assignments, top tags).
 """
 
 from __future__ import annotations
@@ -15,21 +16,29 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from soundstream_common.cache import ResponseCache
 
 TAGS = "tags"
 STATS = "stats"
 SEARCH = "search"
+ARTISTS = "artists"
 
-ON_ASSIGNMENTS = (TAGS, STATS, SEARCH)
+ON_ASSIGNMENTS = (TAGS, STATS, SEARCH, ARTISTS)
 """Tag assignments added or removed (directly or by a cascade)."""
-ON_TAGS = (TAGS, STATS, SEARCH)
+ON_TAGS = (TAGS, STATS, SEARCH, ARTISTS)
 """A tag created, renamed or deleted."""
-ON_ARTISTS = (TAGS, SEARCH)
+ON_ARTISTS = (TAGS, SEARCH, ARTISTS)
 """An artist's name or links changed (shown by a tag's artists and the search)."""
-ON_POPULARITY = (TAGS, SEARCH)
+ON_POPULARITY = (TAGS, SEARCH, ARTISTS)
 """Listeners or plays changed."""
+
+
+def query_key(request: Request) -> str:
+    """The cache key of a request: its path with the query parameters in a canonical order."""
+    query = urlencode(sorted(request.query_params.multi_items()))
+    return f"{request.url.path}?{query}"
 
 
 def cached_json(
@@ -40,9 +49,20 @@ def cached_json(
     The key is the path with the query parameters in a canonical order; the parameters were
     validated before this is called, and errors raised by ``compute`` are never cached.
     """
-    query = urlencode(sorted(request.query_params.multi_items()))
-    key = f"{request.url.path}?{query}"
     body = cache.get_or_compute(
-        group, key, lambda: compute().model_dump_json(by_alias=True).encode()
+        group, query_key(request), lambda: compute().model_dump_json(by_alias=True).encode()
     )
+    return Response(content=body, media_type="application/json")
+
+
+async def cached_bytes(
+    request: Request, group: str, key: str, compute: Callable[[], bytes]
+) -> Response:
+    """JSON bytes from ``group`` of the cache, or ``compute()``'s (then stored).
+
+    The lookup and, on a miss, the computation run in one thread-pool call, so a hot read
+    costs a single hop whatever the dependencies of its route.
+    """
+    cache: ResponseCache = request.app.state.cache
+    body = await run_in_threadpool(cache.get_or_compute, group, key, compute)
     return Response(content=body, media_type="application/json")

@@ -30,7 +30,7 @@ def valid_tag(session: SessionDep, tag_id: TagIdPath) -> Tag:
     return tags.get_tag(session, tag_id=tag_id)
 
 
-def date_range(
+async def date_range(
     start: Annotated[
         date | None,
         Query(alias="from", description="First day included (YYYY-MM-DD)."),
@@ -45,7 +45,7 @@ def date_range(
     return DateRange(start, end)
 
 
-def popularity_bounds(
+async def popularity_bounds(
     min_listeners: Annotated[
         int | None, Query(ge=0, le=MAX_COUNT, description="At least this many listeners.")
     ] = None,

@@ -64,12 +64,12 @@ class EventPublisher:
             self.relay.notify()
 
 
-def get_cache(request: Request) -> ResponseCache:
+async def get_cache(request: Request) -> ResponseCache:
     cache: ResponseCache = request.app.state.cache
     return cache
 
 
-def get_events(request: Request) -> EventPublisher:
+async def get_events(request: Request) -> EventPublisher:
     events: EventPublisher = request.app.state.events
     return events
 

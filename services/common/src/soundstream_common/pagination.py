@@ -63,7 +63,7 @@ class PageParams:
         )
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1..200).")
     ] = DEFAULT_LIMIT,

@@ -1,8 +1,8 @@
 """Cache groups of the listening API and which kinds of change make them stale.
 
-Cached: the user list and per-user summaries and statistics (``users``), and each statistics
-endpoint in its own group, so that, for example, a new friendship leaves the cached weight
-distribution and top artists alone.
+Cached: the user list and per-user summaries, statistics and artists (``users``), and each
+statistics endpoint in its own group, so that, for example, a new friendship leaves the cached
+weight distribution and top artists alone.
 """
 
 from __future__ import annotations

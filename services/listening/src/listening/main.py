@@ -38,4 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def run() -> None:
     """Console entry point ``listening-api``."""
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # the request middleware logs every request
+    )

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from catalog.api.responses import problems
-from catalog.dependencies import ArtistDep
+from catalog.cache import ARTISTS, cached_bytes
+from catalog.dependencies import ArtistDep, ArtistIdPath
 from catalog.schemas.artists import (
     ArtistCreate,
     ArtistDetail,
@@ -49,10 +50,17 @@ def list_artists(
     name="get",
     response_model=ArtistDetail,
     summary="An artist with listeners, plays and top tags",
+    description="Cached.",
     responses=problems(404),
 )
-def get_artist(session: SessionDep, artist: ArtistDep) -> ArtistDetail:
-    return service.artist_detail(session, artist=artist)
+async def get_artist(request: Request, artist_id: ArtistIdPath) -> Response:
+    sessions = request.app.state.sessions
+
+    def compute() -> bytes:
+        with sessions() as session:
+            return service.artist_detail_json(session, artist_id=artist_id)
+
+    return await cached_bytes(request, ARTISTS, f"/artists/{artist_id}", compute)
 
 
 @router.post(

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import StringConstraints
 
 from catalog.api.responses import problems
-from catalog.cache import SEARCH, cached_json
+from catalog.cache import SEARCH, cached_bytes, query_key
 from catalog.dependencies import PopularityBoundsDep
 from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
 from catalog.services import search as service
-from soundstream_common.app import CacheDep, SessionDep
 from soundstream_common.pagination import PageParamsDep
 
 router = APIRouter(prefix="/search", tags=["search"])
@@ -43,21 +42,21 @@ TagValues = Annotated[
     "relevance, then id). Cached.",
     responses=problems(422),
 )
-def search_artists(
+async def search_artists(
     request: Request,
-    session: SessionDep,
-    cache: CacheDep,
     page: PageParamsDep,
     bounds: PopularityBoundsDep,
     tags: TagValues,
     match: Annotated[MatchMode, Query(description="Every tag, or any of them.")] = MatchMode.all,
     sort: Annotated[SearchSort, Query(description="Order of the results.")] = SearchSort.relevance,
 ) -> Response:
-    return cached_json(
-        request,
-        cache,
-        SEARCH,
-        lambda: service.search_artists(
-            session, tags=tags, match=match, bounds=bounds, sort=sort, page=page
-        ),
-    )
+    sessions = request.app.state.sessions
+
+    def compute() -> bytes:
+        with sessions() as session:
+            found = service.search_artists(
+                session, tags=tags, match=match, bounds=bounds, sort=sort, page=page
+            )
+        return found.model_dump_json(by_alias=True).encode()
+
+    return await cached_bytes(request, SEARCH, query_key(request), compute)

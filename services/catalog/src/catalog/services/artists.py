@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog import cache as groups
@@ -13,12 +14,10 @@ from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
 from catalog.names import like_pattern, search_name
 from catalog.schemas.artists import (
     ArtistCreate,
-    ArtistDetail,
     ArtistRead,
     ArtistSort,
     ArtistTag,
 )
-from catalog.schemas.common import TagCount
 from catalog.services.queries import listeners_col, plays_col
 from catalog.services.unit import commit
 from soundstream_common.app import EventPublisher
@@ -78,27 +77,62 @@ def read_artist(session: Session, *, artist: Artist) -> ArtistRead:
     return _read(artist, popularity.listeners, popularity.plays)
 
 
-def artist_detail(session: Session, *, artist: Artist) -> ArtistDetail:
-    """The artist, its popularity, and its most applied tags."""
-    artist_id = artist.id
-    base = read_artist(session, artist=artist)
-    count = func.count().label("n")
-    rows = session.execute(
-        select(Tag.id, Tag.value, count)
-        .join(TagAssignment, TagAssignment.tag_id == Tag.id)
-        .where(TagAssignment.artist_id == artist_id)
-        .group_by(Tag.id, Tag.value)
-        .order_by(count.desc(), Tag.id)
-        .limit(TOP_TAGS)
-    ).all()
-    total = session.execute(
-        select(func.count()).where(TagAssignment.artist_id == artist_id)
-    ).scalar_one()
-    return ArtistDetail(
-        **base.model_dump(),
-        tag_assignments=total,
-        top_tags=[TagCount(id=i, value=v, count=n) for i, v, n in rows],
+_ARTIST_ID = bindparam("artist_id", type_=Integer)
+_DETAIL = (
+    select(
+        Artist.id,
+        Artist.name,
+        Artist.url,
+        Artist.picture_url,
+        Artist.is_placeholder,
+        listeners_col(),
+        plays_col(),
+        select(func.count())
+        .where(TagAssignment.artist_id == Artist.id)
+        .correlate(Artist)
+        .scalar_subquery(),
     )
+    .outerjoin(ArtistPopularity, ArtistPopularity.artist_id == Artist.id)
+    .where(Artist.id == _ARTIST_ID)
+)
+"""The artist, its popularity and its number of tag assignments (one row, or none)."""
+_TOP_COUNT = func.count().label("n")
+_TOP_TAGS = (
+    select(Tag.id, Tag.value, _TOP_COUNT)
+    .join(TagAssignment, TagAssignment.tag_id == Tag.id)
+    .where(TagAssignment.artist_id == _ARTIST_ID)
+    .group_by(Tag.id, Tag.value)
+    .order_by(_TOP_COUNT.desc(), Tag.id)
+    .limit(TOP_TAGS)
+)
+"""The artist's most applied tags."""
+
+
+def artist_detail_json(session: Session, *, artist_id: int) -> bytes:
+    """The :class:`ArtistDetail` JSON of the artist: its popularity and its most applied tags.
+
+    Two statements built once (so their compiled form is cached), executed on the Core
+    connection; the JSON is built directly from the rows.
+    """
+    connection = session.connection()
+    params = {"artist_id": artist_id}
+    row = connection.execute(_DETAIL, params).first()
+    if row is None:
+        raise ArtistNotFoundError(f"Artist {artist_id} does not exist.", artist_id=artist_id)
+    ident, name, url, picture_url, placeholder, listeners, plays, assignments = row
+    top = connection.execute(_TOP_TAGS, params).all()
+    detail = {
+        "name": name,
+        "url": url,
+        "picture_url": picture_url,
+        "id": ident,
+        "is_placeholder": bool(placeholder),
+        "listeners": int(listeners),
+        "plays": int(plays),
+        "tag_assignments": int(assignments),
+        "top_tags": [{"id": i, "value": v, "count": int(n)} for i, v, n in top],
+    }
+    return json.dumps(detail, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def artist_tags(session: Session, *, artist: Artist, page: PageParams) -> Page[ArtistTag]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from listening.dependencies import ArtistIdPath, ValidUserId, problem
+from listening import caching
+from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, cached_bytes, problem
 from listening.schemas import ListenPatch, ListenPut, ListenRead
 from listening.service import listens as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
@@ -25,13 +26,18 @@ PUT_RESPONSES: dict[int | str, dict[str, Any]] = {
     name="list",
     response_model=Page[ListenRead],
     summary="The user's artists, most played first",
+    description="Cached.",
     responses={404: problem("No such user.")},
 )
-def list_listens(
-    user_id: ValidUserId, session: SessionDep, params: PageParamsDep
-) -> Page[ListenRead]:
-    items, total = service.list_user_artists(session, user_id=user_id, params=params)
-    return params.page(items, total)
+async def list_listens(request: Request, user_id: UserIdPath, params: PageParamsDep) -> Response:
+    sessions = request.app.state.sessions
+
+    def compute() -> bytes:
+        with sessions() as session:
+            return service.user_artists_json(session, user_id=user_id, params=params)
+
+    key = f"artists:{user_id}:{params.limit}:{params.offset}"
+    return await cached_bytes(request, caching.USERS, key, compute)
 
 
 @router.put(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+import json
+
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from listening import caching
-from listening.exceptions import ArtistNotFoundError, ListenNotFoundError
-from listening.models import ArtistRef, Listen
+from listening.exceptions import ArtistNotFoundError, ListenNotFoundError, UserNotFoundError
+from listening.models import ArtistRef, Listen, User
 from listening.schemas import ListenRead
 from listening.service.dataset import lock_dataset
 from listening.service.popularity import artist_popularity
@@ -16,7 +18,7 @@ from listening.service.users import require_user
 from listening.service.writes import commit_write
 from soundstream_common.app import EventPublisher
 from soundstream_common.cache import ResponseCache
-from soundstream_common.pagination import PageParams
+from soundstream_common.pagination import PageParams, encode_cursor
 
 
 def require_artist(session: Session, *, artist_id: int) -> None:
@@ -25,22 +27,42 @@ def require_artist(session: Session, *, artist_id: int) -> None:
         raise ArtistNotFoundError(artist_id)
 
 
-def list_user_artists(
-    session: Session, *, user_id: int, params: PageParams
-) -> tuple[list[ListenRead], int]:
-    """One page of the user's artists, most played first (ties by artist id)."""
-    rows = session.execute(
-        select(Listen.artist_id, Listen.weight)
-        .where(Listen.user_id == user_id)
-        .order_by(Listen.weight.desc(), Listen.artist_id)
-        .limit(params.limit)
-        .offset(params.offset)
+_USER_ID = bindparam("user_id", type_=Integer)
+_USER_LISTENS = select(
+    select(func.count()).select_from(Listen).where(Listen.user_id == _USER_ID).scalar_subquery()
+).where(User.id == _USER_ID)
+"""How many artists the user listened to (no row when the user does not exist)."""
+_USER_PAGE = (
+    select(Listen.artist_id, Listen.weight)
+    .where(Listen.user_id == _USER_ID)
+    .order_by(Listen.weight.desc(), Listen.artist_id)
+    .limit(bindparam("limit", type_=Integer))
+    .offset(bindparam("offset", type_=Integer))
+)
+"""One page of the user's listens, most played first (ties by artist id)."""
+
+
+def user_artists_json(session: Session, *, user_id: int, params: PageParams) -> bytes:
+    """The ``Page[ListenRead]`` JSON of the user's artists (404 when the user does not exist).
+
+    Two statements built once (their compiled form is cached) on the Core connection; the
+    JSON is built directly from the rows.
+    """
+    connection = session.connection()
+    total = connection.execute(_USER_LISTENS, {"user_id": user_id}).scalar()
+    if total is None:
+        raise UserNotFoundError(user_id)
+    rows = connection.execute(
+        _USER_PAGE, {"user_id": user_id, "limit": params.limit, "offset": params.offset}
     ).all()
-    total = session.execute(
-        select(func.count()).select_from(Listen).where(Listen.user_id == user_id)
-    ).scalar_one()
-    items = [ListenRead(user_id=user_id, artist_id=a, weight=int(w)) for a, w in rows]
-    return items, int(total)
+    following = params.offset + len(rows)
+    page = {
+        "items": [{"user_id": user_id, "artist_id": a, "weight": int(w)} for a, w in rows],
+        "total": int(total),
+        "limit": params.limit,
+        "next_cursor": encode_cursor(following) if following < total else None,
+    }
+    return json.dumps(page, separators=(",", ":")).encode()
 
 
 def _finish(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,8 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from loguru import logger
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, text
 
 import catalog.config
 from catalog.config import Settings
@@ -25,7 +23,7 @@ from catalog.main import create_app
 from catalog.models import Artist, ArtistPopularity, Base, Tag, TagAssignment, UserRef
 from catalog.names import search_name
 from catalog.services.queries import midnight_ms
-from soundstream_common.testing import BACKENDS
+from soundstream_common.testing import BACKENDS, create_pg_database
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -210,18 +208,9 @@ def shared_catalog(
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'catalog.db'}"
     else:
-        server = make_url(request.getfixturevalue("postgres_server_url"))
-        name = f"sstest_shared_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        url = server.set(database=name).render_as_string(hide_password=False)
+        url, drop = create_pg_database(
+            str(request.getfixturevalue("postgres_server_url")), "sstest_shared"
+        )
     migrated_database(url)
     engine = create_catalog_engine(url)
     load_dataset(engine)

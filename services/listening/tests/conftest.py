@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, text
 
 import listening.config
 from listening.config import Settings
@@ -32,12 +30,12 @@ from listening.db import MIGRATIONS
 from listening.main import create_app
 from listening.models import EVENT_OUTBOX, ArtistRef, DatasetVersion, Friendship, Listen, User
 from soundstream_common.db import create_db_engine
+from soundstream_common.testing import BACKENDS, create_pg_database
 
 ARTISTS = (10, 20, 30, 40, 50)
 USERS = (1, 2, 3, 4)
 LISTENS = ((1, 10, 1), (1, 20, 1), (2, 10, 3), (2, 30, 1), (3, 40, 6))
 FRIENDSHIPS = ((1, 2), (1, 3))
-BACKENDS = ("sqlite", "postgresql")
 
 
 @dataclass
@@ -181,17 +179,7 @@ def _module_database(
         path = request.getfixturevalue("tmp_path_factory").mktemp("listening") / "shared.db"
         return f"sqlite:///{path}", lambda: None
     server = str(request.getfixturevalue("postgres_server_url"))
-    name = f"sstest_listening_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+    return create_pg_database(server, "sstest_listening")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
 
 from catalog import __version__
@@ -13,7 +12,7 @@ from catalog.api.router import ROUTERS
 from catalog.config import Settings, get_settings
 from catalog.db import MIGRATIONS, prepare_engine
 from catalog.models import EVENT_OUTBOX
-from soundstream_common.app import create_service_app
+from soundstream_common.app import create_service_app, serve
 
 DESCRIPTION = """Artists, tags, tag assignments and artist popularity.
 
@@ -47,12 +46,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def run() -> None:
     """Console entry point ``catalog-api``."""
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the request middleware logs every request
-    )
+    serve(create_app(settings), settings)

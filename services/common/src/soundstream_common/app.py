@@ -161,3 +161,18 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run ``app`` under uvicorn the way every service runs: uvloop, httptools, our logging."""
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # the request middleware logs every request
+    )

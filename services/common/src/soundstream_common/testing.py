@@ -58,7 +58,8 @@ def postgres_server_url() -> Iterator[str]:
     yield url
 
 
-def _create_pg_database(server_url: str, prefix: str) -> tuple[str, Callable[[], None]]:
+def create_pg_database(server_url: str, prefix: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty PostgreSQL database on ``server_url``: its URL and a function dropping it."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -89,7 +90,7 @@ def database_factory(
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / name}.db"
         server = request.getfixturevalue("postgres_server_url")
-        url, drop = _create_pg_database(server, f"sstest_{name}")
+        url, drop = create_pg_database(server, f"sstest_{name}")
         cleanups.append(drop)
         return url
 

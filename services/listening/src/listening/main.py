@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from listening import __version__
@@ -10,7 +9,7 @@ from listening.api.router import ROUTERS
 from listening.config import Settings, get_settings
 from listening.db import MIGRATIONS
 from listening.models import EVENT_OUTBOX
-from soundstream_common.app import create_service_app
+from soundstream_common.app import create_service_app, serve
 
 DESCRIPTION = """\
 Users, their listens (plays per artist) and the friendship graph; listening and social
@@ -38,12 +37,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def run() -> None:
     """Console entry point ``listening-api``."""
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the request middleware logs every request
-    )
+    serve(create_app(settings), settings)

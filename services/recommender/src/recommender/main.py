@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
 
 from recommender import __version__
@@ -14,7 +13,7 @@ from recommender.celery_app import create_celery
 from recommender.config import Settings, get_settings
 from recommender.db import MIGRATIONS
 from recommender.serving import Serving
-from soundstream_common.app import create_service_app
+from soundstream_common.app import create_service_app, serve
 
 DESCRIPTION = """\
 Artist recommendations for users, similar artists and users, and cold-start answers from
@@ -47,4 +46,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def run() -> None:
     """Console entry point ``recommender-api``."""
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)

@@ -105,8 +105,7 @@ def runners(data_dir: Path) -> Iterator[list[Runner]]:
     started: list[Runner] = []
     yield started
     for runner in started:  # a failed test must not leave a stack behind
-        if runner.process.poll() is None:
-            runner.kill()
+        runner.kill()
 
 
 def wait_until_ready(runner: Runner, urls: list[str]) -> None:
@@ -172,6 +171,24 @@ def test_sigterm_stops_the_stack_too(data_dir: Path, runners: list[Runner]) -> N
     runner.process.send_signal(signal.SIGTERM)
 
     assert runner.wait() == 0, runner.output()
+    assert stack_processes(data_dir) == []
+
+
+def test_services_stop_even_when_the_runner_is_killed(
+    data_dir: Path, runners: list[Runner]
+) -> None:
+    """A runner killed with SIGKILL cannot clean up: its services must still go."""
+    offset = free_port_offset()
+    runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
+    runners.append(runner)
+    wait_until_ready(runner, ready_urls(offset))
+
+    runner.process.kill()
+    runner.process.wait()
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while (left := stack_processes(data_dir)) and time.monotonic() < deadline:
+        psutil.wait_procs(left, timeout=0.5)
     assert stack_processes(data_dir) == []
 
 

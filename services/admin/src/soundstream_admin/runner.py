@@ -10,6 +10,7 @@ a child that dies takes the stack down with a non-zero exit naming it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -33,7 +34,15 @@ from rich.table import Table
 STACK_FILE = Path("infra") / "stack.toml"
 STOP_GRACE_SECONDS = 10.0
 TAIL_LINES = 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 POLL_SECONDS = 0.2
+
+
+def _stop_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the runner dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class StackError(Exception):
@@ -124,6 +133,7 @@ class Child:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # own process group: the terminal's Ctrl-C is ours
+                preexec_fn=_stop_with_parent,
                 text=True,
                 errors="replace",
             )

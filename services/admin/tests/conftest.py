@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -97,16 +96,6 @@ def table_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in conn.execute(text(sql)).all()]
     finally:
         engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def hetrec_dir() -> Path:
-    """The real data set: $SOUNDSTREAM_HETREC_DIR, else ../shared/data beside the checkout."""
-    configured = os.environ.get("SOUNDSTREAM_HETREC_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared/data/hetrec2011-lastfm-2k"
-    if not (path / "artists.dat").is_file():
-        pytest.skip(f"the HetRec 2011 data set is not at {path}")
-    return path
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from soundstream_admin.download import (
     download_dataset,
     sha256_of,
 )
+from soundstream_common.testing import hetrec_data_dir, require_hetrec
 
 REPO = Path(__file__).resolve().parents[3]
 TIMESTAMPS = "user_taggedartists-timestamps.dat"
@@ -31,10 +31,8 @@ Handler = Callable[[httpx.Request], httpx.Response]
 @pytest.fixture(scope="module")
 def real_dir() -> Path:
     """The real HetRec files ($SOUNDSTREAM_HETREC_DIR or ../shared beside the checkout)."""
-    configured = os.environ.get("SOUNDSTREAM_HETREC_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared/data/hetrec2011-lastfm-2k"
-    if not all((path / name).is_file() for name in PINNED_SHA256):
-        pytest.skip(f"the HetRec 2011 files are not at {path}")
+    path = hetrec_data_dir()
+    require_hetrec(path, tuple(PINNED_SHA256))
     return path
 
 

@@ -8,14 +8,12 @@ users, tag assignments and the popularity derived from user_artists.dat.
 from __future__ import annotations
 
 import csv
-import os
 import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,14 +29,11 @@ from catalog.schemas.search import MatchMode, SearchSort
 from catalog.services import search
 from catalog.services.queries import midnight_ms
 from soundstream_common.pagination import PageParams
+from soundstream_common.testing import hetrec_data_dir, require_hetrec
 
 pytestmark = pytest.mark.realdata
 
-REPO = Path(__file__).resolve().parents[3]
-HETREC_DIR = Path(
-    os.environ.get("SOUNDSTREAM_HETREC_DIR")
-    or REPO.parent / "shared" / "data" / "hetrec2011-lastfm-2k"
-)
+HETREC_DIR = hetrec_data_dir()
 QUERIES = [
     ("rock", "alternative", "indie"),
     ("pop", "female vocalists", "dance"),
@@ -123,8 +118,7 @@ def load_real_data(engine: Engine) -> None:
 
 @pytest.fixture
 def real_url(catalog_url: str) -> str:
-    if not (HETREC_DIR / "user_taggedartists.dat").is_file():
-        pytest.skip(f"HetRec 2011 data not found in {HETREC_DIR}")
+    require_hetrec(HETREC_DIR, ("artists.dat", "tags.dat", "user_taggedartists.dat"))
     engine = create_catalog_engine(catalog_url)
     try:
         load_real_data(engine)

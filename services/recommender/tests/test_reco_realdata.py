@@ -8,16 +8,16 @@ import pytest
 
 from recommender.evaluation.data import default_data_dir, load_hetrec
 from recommender.evaluation.experiment import BLEND_NAME, run_experiment
+from soundstream_common.testing import require_hetrec
 
 DATA_DIR = default_data_dir()
 
-pytestmark = [
-    pytest.mark.realdata,
-    pytest.mark.skipif(
-        not (DATA_DIR / "user_artists.dat").exists(),
-        reason=f"HetRec 2011 data not found at {DATA_DIR} (set SOUNDSTREAM_HETREC_DIR)",
-    ),
-]
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(autouse=True)
+def _real_data_present() -> None:
+    require_hetrec(DATA_DIR, ("user_artists.dat", "user_friends.dat", "user_taggedartists.dat"))
 
 
 def test_blend_beats_the_best_tuned_baseline_by_three_percent() -> None:

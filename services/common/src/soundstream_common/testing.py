@@ -139,3 +139,33 @@ def redis_url(redis_server_url: str) -> Iterator[str]:
     yield redis_server_url
     client.flushdb()
     client.close()
+
+
+def hetrec_data_dir() -> Path:
+    """The real HetRec 2011 files: ``$SOUNDSTREAM_HETREC_DIR``, else ``../shared/data/...``
+    beside the checkout (where CI puts them)."""
+    configured = os.environ.get("SOUNDSTREAM_HETREC_DIR")
+    if configured:
+        return Path(configured)
+    repo = Path(__file__).resolve().parents[4]
+    return repo.parent / "shared" / "data" / "hetrec2011-lastfm-2k"
+
+
+def require_hetrec(path: Path, files: tuple[str, ...] = ("artists.dat",)) -> None:
+    """Skip a real-data test when the files are absent, except in CI, where it fails: CI has
+    the data, so a missing copy is a broken set-up, not a reason to pass silently."""
+    missing = [name for name in files if not (path / name).is_file()]
+    if not missing:
+        return
+    reason = f"the HetRec 2011 data set is not at {path} (missing {', '.join(missing)})"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def hetrec_dir() -> Path:
+    """The real data set's directory (see :func:`require_hetrec` for when it is absent)."""
+    path = hetrec_data_dir()
+    require_hetrec(path)
+    return path

@@ -40,7 +40,7 @@ test: sync ## Run every test suite (SQLite and PostgreSQL)
 lint: sync ## ruff check, ruff format --check, mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy services benchmarks
+	$(UV) run --frozen mypy services benchmarks sdk
 
 .PHONY: fmt
 fmt: sync ## Format and auto-fix

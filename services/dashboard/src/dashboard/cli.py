@@ -1,0 +1,1 @@
+"""Console entry point ``dashboard``: serve the Streamlit app (filled in by the dashboard work)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import shutil
 import signal
 import socket
@@ -98,6 +99,21 @@ def load_stack(path: Path) -> list[ServiceSpec]:
     if not specs:
         raise StackError(f"stack file {path} defines no [services.*]")
     return specs
+
+
+SERVICE_URL = re.compile(r"\{([a-z][a-z0-9-]*)\.url\}")
+
+
+def resolve_urls(value: str, urls: Mapping[str, str]) -> str:
+    """``{listening.url}`` in a stack-file setting becomes that service's base URL."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in urls:
+            raise StackError(f"setting {value!r} refers to {name!r}, not an HTTP service")
+        return urls[name]
+
+    return SERVICE_URL.sub(replace, value)
 
 
 def executable(name: str) -> str:
@@ -217,7 +233,11 @@ def ready_status(child: Child, client: httpx.Client) -> str | None:
         return None
     if response.status_code != 200:
         return None
-    return str(response.json().get("status", "ready"))
+    try:
+        body = response.json()
+    except ValueError:  # a plain-text health answer (Streamlit's "ok")
+        return "ready"
+    return str(body.get("status", "ready")) if isinstance(body, dict) else "ready"
 
 
 def wait_until_ready(
@@ -269,11 +289,20 @@ class StackRunner:
     ready_timeout: float = 60.0
     stop: threading.Event = field(default_factory=threading.Event)
 
+    def service_urls(self) -> dict[str, str]:
+        """Where each HTTP service of the stack answers, by name."""
+        return {
+            spec.name: f"http://127.0.0.1:{port}"
+            for spec in self.specs
+            if (port := self.port(spec)) is not None
+        }
+
     def base_env(self) -> dict[str, str]:
         """The environment plus the shared data directory and each service's own settings."""
         env = {**os.environ, "SOUNDSTREAM_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1"}
+        urls = self.service_urls()
         for spec in self.specs:
-            env.update(spec.env)
+            env.update({key: resolve_urls(value, urls) for key, value in spec.env.items()})
             env.setdefault(f"{spec.env_prefix}LOG_DIR", str(self.data_dir / "logs" / spec.name))
             if sys.stdout.isatty():  # readable logs on a terminal, JSON when piped
                 env.setdefault(f"{spec.env_prefix}LOG_JSON", "false")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -33,6 +34,8 @@ from recommender.db import MIGRATIONS
 from recommender.models import ModelVersion
 from recommender.store import ModelStore
 from soundstream_common.db import create_db_engine
+
+from .fake_upstream import UpstreamUsers, add_routes
 
 
 def synthetic_snapshot(seed: int = 0, *, groups: int = 3, users_per_group: int = 30) -> Snapshot:
@@ -96,16 +99,19 @@ def snapshot_lines(snapshot: Snapshot, version: int) -> list[bytes]:
 
 @dataclass
 class SnapshotServer:
-    """Serves ``GET /export/snapshot``; tests change ``version`` / ``truncate`` between runs."""
+    """Serves ``GET /export/snapshot`` and what serving reads from the listening and catalog
+    services; tests change ``version`` / ``truncate`` / ``users`` between runs."""
 
     snapshot: Snapshot
     version: int = 1
     truncate: bool = False
     url: str = ""
     requests: list[int] = field(default_factory=list)
+    users: UpstreamUsers = field(default_factory=UpstreamUsers)
 
     def app(self) -> FastAPI:
         app = FastAPI()
+        add_routes(app, self.snapshot, self.users)
 
         @app.get("/export/snapshot")
         def export() -> Response:
@@ -153,9 +159,12 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 
 @contextmanager
-def celery_worker(env: dict[str, str], app: Celery, queue: str, log: Path) -> Iterator[None]:
-    """A real ``celery worker`` subprocess on ``queue``; waits until it answers a ping."""
-    with log.open("wb") as out:
+def celery_worker(
+    env: dict[str, str], app: Celery, queue: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` subprocess on ``queue`` (in its own process group, so a test
+    can kill the worker with its pool); waits until it answers a ping."""
+    with log.open("ab") as out:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -170,25 +179,27 @@ def celery_worker(env: dict[str, str], app: Celery, queue: str, log: Path) -> It
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel=INFO",
-                f"--hostname={queue}@%h",
+                f"--hostname={queue}-{uuid.uuid4().hex[:6]}@%h",
             ],
             env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 60
             while not app.control.ping(timeout=0.5, destination=None):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
-            yield
+            yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
 
 
 REDIS_TEST_URL = os.environ.get("RECOMMENDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -204,6 +215,9 @@ class Pipeline:
     store: ModelStore
     settings: Settings
     queue: str
+    env: dict[str, str]
+    worker: subprocess.Popen[bytes]
+    log: Path
 
     def retrain(self, *, force: bool) -> Any:
         return self.celery.send_task(
@@ -219,9 +233,11 @@ class Pipeline:
             engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    tmp = tmp_path_factory.mktemp("pipeline")
+@contextmanager
+def running_pipeline(tmp: Path, server: SnapshotServer, **settings: str) -> Iterator[Pipeline]:
+    """A migrated SQLite database, ``server`` serving the listening (and catalog) endpoints,
+    and a real worker on a queue (and key prefix) of its own; ``settings`` are extra
+    ``RECOMMENDER_*`` values (lower-case names)."""
     queue = f"reco-test-{uuid.uuid4().hex[:8]}"
     env = {
         "RECOMMENDER_DATA_DIR": str(tmp),
@@ -230,20 +246,32 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         "RECOMMENDER_CELERY_BROKER_URL": REDIS_TEST_URL,
         "RECOMMENDER_CELERY_QUEUE": queue,
         "RECOMMENDER_KEY_PREFIX": queue,
+        **{f"RECOMMENDER_{name.upper()}": value for name, value in settings.items()},
     }
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
-    server = SnapshotServer(synthetic_snapshot())
     with serve(server.app()) as url:
         env["RECOMMENDER_LISTENING_URL"] = url
-        settings = Settings.model_validate(
+        env["RECOMMENDER_CATALOG_URL"] = url
+        config = Settings.model_validate(
             {k.removeprefix("RECOMMENDER_").lower(): v for k, v in env.items()}
         )
-        engine = create_db_engine(settings.database_url)
+        engine = create_db_engine(config.database_url)
         MIGRATIONS.upgrade(engine)
         engine.dispose()
-        celery = create_celery(settings)
-        with celery_worker(env, celery, queue, tmp / "worker.log"):
-            yield Pipeline(celery, server, ModelStore(client, queue), settings, queue)
+        celery = create_celery(config)
+        log = tmp / "worker.log"
+        with celery_worker(env, celery, queue, log) as worker:
+            yield Pipeline(
+                celery, server, ModelStore(client, queue), config, queue, env, worker, log
+            )
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    with running_pipeline(
+        tmp_path_factory.mktemp("pipeline"), SnapshotServer(synthetic_snapshot())
+    ) as running:
+        yield running

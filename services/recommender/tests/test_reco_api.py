@@ -164,10 +164,16 @@ def test_flushed_redis_is_rebuilt_from_the_stored_model(
     if client.get("/models/current").status_code == 404:
         retrain(client, pipeline)
     before = client.get("/recommendations/users/3").json()
+    similar = client.get("/artists/3/similar").json()
+    version = before["model_version"]
     pipeline.store.client.flushdb()
+    assert pipeline.store.hget_json(version, "recs", 3) is None
 
     after = client.get("/recommendations/users/3").json()
 
     assert after["source"] == "model"
     assert after["items"] == before["items"]
-    assert pipeline.store.current_version() == before["model_version"]
+    assert pipeline.store.current_version() == version
+    assert pipeline.store.hget_json(version, "recs", 3) is not None, "top-N written back"
+    assert pipeline.store.hget_json(version, "similar_users", 3) is not None
+    assert client.get("/artists/3/similar").json() == similar

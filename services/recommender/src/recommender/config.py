@@ -20,6 +20,13 @@ class Settings(ServiceSettings):
     listening_url: str = Field(
         "http://127.0.0.1:8002", description="Base URL of the listening service (snapshot)."
     )
+    catalog_url: str = Field(
+        "http://127.0.0.1:8001",
+        description="Base URL of the catalog service (tag answers); empty = no tag answers.",
+    )
+    upstream_timeout_seconds: float = Field(
+        2.0, gt=0, description="Timeout of the serving path's calls to catalog and listening."
+    )
     snapshot_timeout_seconds: float = Field(
         60.0, gt=0, description="Read timeout of the snapshot download."
     )
@@ -32,7 +39,10 @@ class Settings(ServiceSettings):
         86_400, ge=0, description="A model younger than this is kept when the data is unchanged."
     )
     lock_ttl_seconds: int = Field(
-        1800, ge=10, description="Expiry of the single-flight retrain lock (a crashed run)."
+        120,
+        ge=3,
+        description="Expiry of the single-flight retrain lock; running steps renew it every "
+        "third of it, so a run whose worker died frees it after this long.",
     )
     task_soft_time_limit_seconds: int = Field(
         900, ge=1, description="Soft time limit of one pipeline task."
@@ -42,10 +52,32 @@ class Settings(ServiceSettings):
     )
     top_n: int = Field(100, ge=100, description="Recommendations precomputed per user.")
     similar_n: int = Field(50, ge=1, description="Similar artists/users precomputed per entity.")
+    serving_cache_users: int = Field(
+        20_000,
+        ge=0,
+        description="Users whose precomputed recommendations each API process keeps in memory "
+        "(checked against the current version on every request); 0 = none.",
+    )
     explain_top: int = Field(20, ge=0, description="Recommendations per user explained.")
     seed: int = Field(42, description="Seed of the holdout split and the stochastic models.")
     retrain_hour: int = Field(3, ge=0, le=23, description="Hour (UTC) of the nightly retrain.")
     retrain_minute: int = Field(0, ge=0, le=59, description="Minute of the nightly retrain.")
+    retrain_after_changes: int = Field(
+        1000,
+        ge=0,
+        description="listens.changed events that trigger a retrain once quiet; 0 = never.",
+    )
+    retrain_quiet_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="The debounced retrain waits until no listens.changed came for this long.",
+    )
+    events_max_deliveries: int = Field(
+        5, ge=1, description="Deliveries of an event before it goes to the dead letters."
+    )
+    events_retry_after_ms: int = Field(
+        2000, ge=1, description="A failed event is retried after this many milliseconds."
+    )
 
     @property
     def artifacts_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from recommender import __version__
@@ -12,12 +13,14 @@ from recommender.api.router import ROUTERS
 from recommender.celery_app import create_celery
 from recommender.config import Settings, get_settings
 from recommender.db import MIGRATIONS
+from recommender.hot import HotPath
 from recommender.serving import Serving
+from recommender.upstream import Upstream
 from soundstream_common.app import create_service_app, serve
 
 DESCRIPTION = """\
 Artist recommendations for users, similar artists and users, and cold-start answers from
-seed artists. Models are trained by a Celery pipeline (snapshot of the listening service ->
+seed artists and tags. Models are trained by a Celery pipeline (snapshot of the listening service ->
 matrices -> candidates in parallel -> evaluation and blend -> atomic publish) and served from
 Redis; the model's artefact on disk answers while Redis is down.
 """
@@ -30,7 +33,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.celery = create_celery(settings)
         app.state.serving = Serving(app.state.redis, settings.key_prefix)
-        yield
+        app.state.upstream = Upstream(settings)
+        async_redis = (
+            aioredis.Redis.from_url(settings.redis_url, socket_timeout=0.5)
+            if settings.redis_url
+            else None
+        )
+        app.state.hot = HotPath(
+            app.state.redis,
+            async_redis,
+            settings.key_prefix,
+            app.state.sessions,
+            max_users=settings.serving_cache_users,
+        )
+        try:
+            yield
+        finally:
+            app.state.upstream.close()
+            if async_redis is not None:
+                await async_redis.aclose()
 
     return create_service_app(
         settings,

@@ -7,6 +7,8 @@
   chosen hyper-parameters).
 - ``feedback``: a user's ``hide`` / ``dislike`` of an artist; excluded from that user's
   answers at serving time, so it survives retrains.
+- ``deleted_entities``: artists and users deleted in the catalog / listening service (from
+  their events); filtered out of every answer at once, whatever the model still holds.
 """
 
 from __future__ import annotations
@@ -79,3 +81,16 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
     __table_args__ = (CheckConstraint("kind IN ('hide', 'dislike')", name="kind_known"),)
+
+
+DELETED_KINDS = ("artist", "user")
+
+
+class DeletedEntity(Base):
+    __tablename__ = "deleted_entities"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (CheckConstraint("kind IN ('artist', 'user')", name="kind_known"),)

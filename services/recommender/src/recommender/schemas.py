@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-Source = Literal["model", "popularity", "popularity-no-model", "seeds"]
+Source = Literal["model", "fallback", "popularity", "popularity-no-model", "seeds"]
 
 
 class ReasonRead(BaseModel):
@@ -23,15 +23,21 @@ class RecommendedArtist(BaseModel):
     artist_id: int
     score: float = Field(description="Model score; comparable within one answer only.")
     listened: bool = Field(False, description="The user already listens to this artist.")
-    reasons: list[ReasonRead] | None = Field(None, description="Present when explain=true.")
+    reasons: list[ReasonRead] | None = Field(
+        None,
+        description="Present when explain=true, and always in a `fallback` answer (where the "
+        "one reason is what put the artist there).",
+    )
 
 
 class Recommendations(BaseModel):
     user_id: int | None = None
     source: Source = Field(
-        description="`model`: the published model; `popularity`: the model's popularity "
-        "list (user unknown to the model); `popularity-no-model`: no model published yet; "
-        "`seeds`: neighbours of the given seed artists."
+        description="`model`: the published model; `fallback`: a user the model has no "
+        "listens for, answered from what their friends play, then the tags they use, then "
+        "popularity (each item's reason says which); `popularity`: only the popularity list "
+        "had an answer; `popularity-no-model`: no model published yet; `seeds`: from the "
+        "given seed artists and/or tags."
     )
     model_version: str | None = None
     generated_at: datetime | None = Field(None, description="When the model was trained.")
@@ -60,9 +66,21 @@ class FeedbackRead(FeedbackCreate):
 
 
 class ColdStartRequest(BaseModel):
-    seed_artists: list[int] = Field(min_length=1, max_length=100)
+    seed_artists: list[int] = Field(
+        default_factory=list, max_length=100, description="Artists the listener likes."
+    )
+    seed_tags: list[int] = Field(
+        default_factory=list, max_length=20, description="Tag ids the listener likes."
+    )
     exclude: list[int] = Field(default_factory=list, max_length=1000)
     k: int = Field(10, ge=1, le=100)
+    explain: bool = Field(False, description="Include each item's reasons.")
+
+    @model_validator(mode="after")
+    def _some_seed(self) -> ColdStartRequest:
+        if not self.seed_artists and not self.seed_tags:
+            raise ValueError("give at least one seed artist or seed tag")
+        return self
 
 
 class AlgorithmRead(BaseModel):

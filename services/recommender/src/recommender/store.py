@@ -15,7 +15,10 @@ from typing import Any
 import redis
 
 KINDS = ("recs", "similar_artists", "similar_users")
+FINAL_STATES = ("done", "failed", "skipped")
+ABANDONED = "failed: abandoned (the run lost its lock: its worker stopped)"
 WRITE_BATCH = 1000
+PIPELINE_CHUNKS = 8
 
 
 class ModelStore:
@@ -53,10 +56,14 @@ class ModelStore:
             ("similar_users", serving["similar_users"]),
         ):
             items = list(source.items())
+            pipe = self.client.pipeline(transaction=False)
             for start in range(0, len(items), WRITE_BATCH):
-                chunk = {str(k): json.dumps(v) for k, v in items[start : start + WRITE_BATCH]}
+                chunk = {str(k): _dumps(v) for k, v in items[start : start + WRITE_BATCH]}
                 if chunk:
-                    self.client.hset(self.key(version, kind), mapping=chunk)  # type: ignore[arg-type]
+                    pipe.hset(self.key(version, kind), mapping=chunk)  # type: ignore[arg-type]
+                if len(pipe) >= PIPELINE_CHUNKS:
+                    pipe.execute()
+            pipe.execute()
         self.client.set(self.key(version, "popular"), json.dumps(serving["popular"]))
         self.client.set(self.key(version, "meta"), json.dumps(meta))
 
@@ -86,11 +93,34 @@ class ModelStore:
         return json.loads(value) if value is not None else None
 
     # -- single flight ---------------------------------------------------------------------
+    @property
+    def last_run_key(self) -> str:
+        return f"{self.prefix}:run:last"
+
     def acquire_lock(self, owner: str, ttl_seconds: int) -> bool:
-        """Take the retrain lock for ``owner``; true also when ``owner`` already holds it."""
+        """Take the retrain lock for ``owner``; true also when ``owner`` already holds it.
+
+        Taking it over from nobody also closes the previous run if it never finished (its
+        worker died and its lock expired): its unfinished steps are marked failed.
+        """
         if self.client.set(self.lock_key, owner, nx=True, ex=ttl_seconds):
+            previous = self.client.set(self.last_run_key, owner, get=True)
+            if isinstance(previous, bytes) and previous.decode() != owner:
+                self.close_abandoned(previous.decode())
             return True
         return self.lock_owner() == owner
+
+    def renew_lock(self, owner: str, ttl_seconds: int) -> bool:
+        """Extend the lock's expiry if ``owner`` still holds it; false when it does not."""
+        renewed = self.client.eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            "return redis.call('expire', KEYS[1], ARGV[2]) else return 0 end",
+            1,
+            self.lock_key,
+            owner,
+            ttl_seconds,
+        )
+        return bool(renewed)
 
     def lock_owner(self) -> str | None:
         value = self.client.get(self.lock_key)
@@ -106,6 +136,16 @@ class ModelStore:
             owner,
         )
 
+    def close_abandoned(self, run_id: str) -> bool:
+        """Mark the unfinished steps of ``run_id`` failed when the run no longer holds the
+        lock (its worker was lost); true when something was marked."""
+        if self.lock_owner() == run_id:
+            return False
+        unfinished = [name for name, state in self.steps(run_id).items() if not is_final(state)]
+        for name in unfinished:
+            self.set_step(run_id, name, ABANDONED)
+        return bool(unfinished)
+
     # -- progress --------------------------------------------------------------------------
     def set_step(self, run_id: str, step: str, state: str, ttl_seconds: int = 7 * 86_400) -> None:
         key = self.run_key(run_id)
@@ -115,6 +155,15 @@ class ModelStore:
     def steps(self, run_id: str) -> dict[str, str]:
         raw = self.client.hgetall(self.run_key(run_id))
         return {_text(k): _text(v) for k, v in raw.items()}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def is_final(state: str) -> bool:
+    """Whether a step state is terminal (``done``, ``failed: ...``, ``skipped: ...``)."""
+    return state.startswith(FINAL_STATES)
 
 
 def _text(value: bytes | str) -> str:

@@ -16,6 +16,7 @@ pointer, after everything else is in place.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,15 +71,49 @@ def run_dir(settings: Settings, run_id: str) -> Path:
     return settings.artifacts_dir / "runs" / run_id
 
 
+class RunAbandonedError(RuntimeError):
+    """The run no longer holds the retrain lock (it expired after its worker was lost)."""
+
+
+@contextmanager
+def lock_heartbeat(store: ModelStore, run_id: str, ttl_seconds: int) -> Iterator[None]:
+    """Renew the run's lock every third of its TTL while the block runs: a run whose worker
+    dies stops renewing, so its lock expires and the next retrain may start."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(ttl_seconds / 3):
+            try:
+                if not store.renew_lock(run_id, ttl_seconds):
+                    return
+            except (redis.ConnectionError, redis.TimeoutError):
+                continue  # Redis is back soon, or the lock expires: both are safe
+
+    thread = threading.Thread(target=beat, name=f"lock-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @contextmanager
 def step(task: Task, run_id: str, name: str) -> Iterator[ModelStore]:
-    """Record ``name`` of run ``run_id`` as running; on a final failure (not a transient error
-    that will be retried) record it failed and free the retrain lock, before the failure is
-    reported, so the run's state is complete when its result is."""
+    """Run step ``name`` of run ``run_id`` while it holds (and renews) the retrain lock.
+
+    A step of a run that lost its lock (a redelivered or late task of a dead run) fails at
+    once and touches nothing. On a final failure (not a transient error that will be retried)
+    the step is recorded failed and the lock freed before the failure is reported, so the
+    run's state is complete when its result is."""
     store = _store()
-    store.set_step(run_id, name, "running")
+    ttl = get_settings().lock_ttl_seconds
     try:
-        yield store
+        if not store.renew_lock(run_id, ttl):
+            raise RunAbandonedError(f"run {run_id} no longer holds the retrain lock")
+        store.set_step(run_id, name, "running")
+        with lock_heartbeat(store, run_id, ttl):
+            yield store
     except Exception as exc:
         if not (isinstance(exc, TRANSIENT) and task.request.retries < task.max_retries):
             store.set_step(run_id, name, f"failed: {type(exc).__name__}: {exc}"[:300])
@@ -184,6 +219,9 @@ def _publish(settings: Settings, store: ModelStore, run_id: str, started: float)
         "algorithm": summary["chosen"],
     }
     store.write_version(version, serving, meta)
+    if not store.renew_lock(run_id, settings.lock_ttl_seconds):
+        store.delete_version(version)
+        raise RunAbandonedError(f"run {run_id} lost the retrain lock before publishing")
     _record_version(settings, version, dataset, serving, artifact, trained_at, started)
     previous = store.flip(version)
     for old in store.versions_present() - {version}:

@@ -68,6 +68,9 @@ class Explainer:
         if item_similarity is None:
             item_similarity = cosine_similarity(self.listened.T.tocsr(), shrink=shrink)
         self.item_similarity = item_similarity.tocsc()
+        self.item_similarity.sort_indices()
+        self._listeners_by_item = self.listened.tocsc()
+        self._listeners_by_item.sort_indices()
         self.listeners = np.bincount(self.listened.indices, minlength=train.shape[1])
         self._idf = (
             tag_idf(side.item_tags) if side is not None and side.item_tags is not None else None
@@ -92,8 +95,7 @@ class Explainer:
 
     def _listened(self, user: int, item: int, limit: int) -> Reason | None:
         own = self.listened.indices[self.listened.indptr[user] : self.listened.indptr[user + 1]]
-        column = self.item_similarity[:, item]
-        similarity = np.asarray(column[own].todense()).ravel() if len(own) else np.zeros(0)
+        similarity = self._similarity_to(item, own)
         keep = (similarity > 0) & (own != item)
         if not keep.any():
             return None
@@ -104,6 +106,19 @@ class Explainer:
             artists=tuple(int(a) for a in own[keep][order]),
         )
 
+    def _similarity_to(self, item: int, artists: np.ndarray) -> np.ndarray:
+        """``sim(a, item)`` for each of ``artists`` (0 where not stored), read straight from
+        the CSC arrays (row indices sorted once): no sparse matrix is built per call."""
+        sim = self.item_similarity
+        start, end = sim.indptr[item], sim.indptr[item + 1]
+        rows, values = sim.indices[start:end], sim.data[start:end]
+        result = np.zeros(len(artists), dtype=np.float64)
+        if not len(rows) or not len(artists):
+            return result
+        at, found = _positions(rows, artists)
+        result[found] = values[at[found]]
+        return result
+
     def _friends(self, user: int, item: int, limit: int) -> Reason | None:
         if self.side is None:
             return None
@@ -111,7 +126,9 @@ class Explainer:
         own = friends.indices[friends.indptr[user] : friends.indptr[user + 1]]
         if not len(own):
             return None
-        listens = np.asarray(self.listened[own, item].todense()).ravel() > 0
+        by_item = self._listeners_by_item
+        fans = by_item.indices[by_item.indptr[item] : by_item.indptr[item + 1]]
+        listens = _members(fans, own)
         if not listens.any():
             return None
         return Reason(
@@ -124,23 +141,43 @@ class Explainer:
         side = self.side
         if side is None or side.user_tags is None or side.item_tags is None or self._idf is None:
             return None
-        user_row = side.user_tags[user]
-        item_row = side.item_tags[item]
-        if not user_row.nnz or not item_row.nnz:
+        user_tags, user_uses = _row(side.user_tags, user)
+        item_tags, item_uses = _row(side.item_tags, item)
+        if not len(user_tags) or not len(item_tags):
             return None
-        item_weight = np.zeros(item_row.shape[1], dtype=np.float64)
-        item_weight[item_row.indices] = np.log1p(item_row.data) * self._idf[item_row.indices]
-        shared = np.intersect1d(user_row.indices, item_row.indices)
+        n_tags = side.item_tags.shape[1]
+        item_weight = np.zeros(n_tags, dtype=np.float64)
+        item_weight[item_tags] = np.log1p(item_uses) * self._idf[item_tags]
+        shared = np.intersect1d(user_tags, item_tags)
         total = item_weight.sum()
         if not len(shared) or total <= 0:
             return None
-        user_count = np.zeros(user_row.shape[1], dtype=np.float64)
-        user_count[user_row.indices] = user_row.data
+        user_count = np.zeros(n_tags, dtype=np.float64)
+        user_count[user_tags] = user_uses
         relevance = item_weight[shared] * np.log1p(user_count[shared])
         order = np.lexsort((shared, -relevance))[:limit]
-        tag_ids = side.tag_ids if side.tag_ids is not None else np.arange(user_row.shape[1])
+        tag_ids = side.tag_ids if side.tag_ids is not None else np.arange(n_tags)
         return Reason(
             kind=ReasonKind.TAGS,
             strength=float(item_weight[shared].sum() / total),
             tags=tuple(int(tag_ids[t]) for t in shared[order]),
         )
+
+
+def _row(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of one CSR row (views, no copy)."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def _positions(sorted_values: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``wanted``: its position in ``sorted_values`` and whether it is there."""
+    if not len(sorted_values):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, wanted), len(sorted_values) - 1)
+    return at, sorted_values[at] == wanted
+
+
+def _members(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` occur in ``sorted_values`` (``np.isin`` for a sorted haystack)."""
+    return _positions(sorted_values, wanted)[1]

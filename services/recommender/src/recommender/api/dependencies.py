@@ -1,4 +1,4 @@
-"""Request dependencies: settings, the Celery client and the serving view."""
+"""Request dependencies: settings, the Celery client, the serving view, upstream calls."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from recommender.config import Settings
 from recommender.serving import Serving
+from recommender.upstream import Upstream
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -26,6 +27,12 @@ def get_serving(request: Request) -> Serving:
     return serving
 
 
+def get_upstream(request: Request) -> Upstream:
+    upstream: Upstream = request.app.state.upstream
+    return upstream
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CeleryDep = Annotated[Celery, Depends(get_celery)]
 ServingDep = Annotated[Serving, Depends(get_serving)]
+UpstreamDep = Annotated[Upstream, Depends(get_upstream)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import redis
@@ -21,6 +20,7 @@ from recommender.schemas import (
     TaskRead,
 )
 from recommender.tasks_graph import PIPELINE_EDGES, PIPELINE_STEPS, mermaid
+from recommender.triggers import RetrainBusyError, start_retrain
 from soundstream_common.app import SessionDep
 from soundstream_common.errors import (
     ConflictError,
@@ -56,22 +56,13 @@ def retrain(
     store = serving.store()
     if store is None:
         raise DependencyUnavailableError("Redis (broker and lock) is unavailable")
-    task_id = uuid.uuid4().hex
     try:
-        acquired = store.acquire_lock(task_id, settings.lock_ttl_seconds)
+        task_id = start_retrain(store, celery, settings, force=force)
+    except RetrainBusyError as exc:
+        raise RetrainRunningError(running=exc.running) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise DependencyUnavailableError("Redis (broker and lock) is unavailable") from exc
-    if not acquired:
-        raise RetrainRunningError(running=store.lock_owner())
-    try:
-        celery.send_task(
-            "recommender.retrain",
-            kwargs={"force": force},
-            task_id=task_id,
-            queue=settings.celery_queue,
-        )
     except Exception as exc:
-        store.release_lock(task_id)
         raise DependencyUnavailableError(f"could not queue the run: {exc}") from exc
     return RetrainAccepted(task_id=task_id, status_url=f"/tasks/{task_id}")
 
@@ -79,7 +70,10 @@ def retrain(
 @router.get("/tasks/{task_id}", name="task", response_model=TaskRead, summary="A run's state")
 def task(task_id: str, celery: CeleryDep, serving: ServingDep) -> TaskRead:
     store = serving.store()
-    steps = store.steps(task_id) if store is not None else {}
+    steps: dict[str, str] = {}
+    if store is not None:
+        store.close_abandoned(task_id)
+        steps = store.steps(task_id)
     result = AsyncResult(task_id, app=celery)
     state = str(result.state)
     value: Any = result.result if result.ready() else None

@@ -1,32 +1,44 @@
-"""``/recommendations``, ``/artists/{id}/similar``, ``/users/{id}/similar``: serving."""
+"""``/recommendations``, ``/artists/{id}/similar``, ``/users/{id}/similar``: serving.
+
+Every answer drops artists the user hid or disliked and artists and users deleted upstream
+(recorded from events), whatever the current model still holds.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-import httpx
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from recommender.api.dependencies import ServingDep, SettingsDep
-from recommender.config import Settings
+from recommender.answers import (
+    cited,
+    fallback_items,
+    model_items,
+    popular_items,
+    seed_items,
+)
+from recommender.api.dependencies import ServingDep, UpstreamDep
+from recommender.deletions import deleted_among, is_deleted
+from recommender.hot import HotPath, bump_exclusions
 from recommender.models import Feedback
 from recommender.schemas import (
     ColdStartRequest,
     FeedbackCreate,
     FeedbackRead,
     Neighbour,
-    ReasonRead,
     Recommendations,
-    RecommendedArtist,
     Similar,
+    Source,
 )
-from recommender.serving import ModelView
+from recommender.serving import Serving
+from recommender.upstream import Upstream
 from soundstream_common.app import SessionDep
-from soundstream_common.errors import DependencyUnavailableError, NotFoundError
+from soundstream_common.errors import NotFoundError
+from soundstream_common.redis import RedisHandle
 
 router = APIRouter(tags=["recommendations"])
 similar_router = APIRouter(tags=["similar"])
@@ -43,53 +55,17 @@ class NotInModelError(NotFoundError):
     slug, title = "not-in-model", "Unknown to the current model"
 
 
-def _reason_text(reason: dict[str, Any]) -> str:
-    kind = reason["kind"]
-    if kind == "listened":
-        return "because you listen to " + ", ".join(f"artist {a}" for a in reason["artists"])
-    if kind == "friends":
-        return "popular among your friends"
-    if kind == "tags":
-        return "top in tags you use"
-    return "popular with everyone"
-
-
-def _reasons(raw: list[dict[str, Any]]) -> list[ReasonRead]:
-    return [ReasonRead(**reason, text=_reason_text(reason)) for reason in raw]
+class DeletedError(NotFoundError):
+    slug, title = "deleted", "Deleted"
 
 
 def _hidden(session: Session, user_id: int) -> set[int]:
     return set(session.scalars(select(Feedback.artist_id).where(Feedback.user_id == user_id)))
 
 
-def _popular_items(
-    popular: list[list[float]], k: int, excluded: set[int], explain: bool
-) -> list[RecommendedArtist]:
-    top = max((score for _, score in popular), default=0.0) or 1.0
-
-    def reasons(score: float) -> list[ReasonRead] | None:
-        if not explain:
-            return None
-        return [ReasonRead(kind="popular", strength=score / top, text="popular with everyone")]
-
-    return [
-        RecommendedArtist(artist_id=int(artist), score=score, reasons=reasons(score))
-        for artist, score in popular
-        if int(artist) not in excluded
-    ][:k]
-
-
-def _listening_popular(settings: Settings, k: int) -> list[list[float]]:
-    """The most listened artists from the listening service (no model published yet)."""
-    url = settings.listening_url.rstrip("/") + "/stats/artists/top"
-    try:
-        response = httpx.get(url, params={"by": "listeners", "limit": min(200, k + 100)}, timeout=5)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise DependencyUnavailableError(
-            f"no model is published and the listening service is unavailable: {exc}"
-        ) from exc
-    return [[item["artist_id"], float(item["listeners"])] for item in response.json()["items"]]
+def _not_deleted(session: Session, kind: Literal["artist", "user"], entity_id: int) -> None:
+    if is_deleted(session, kind=kind, entity_id=entity_id):
+        raise DeletedError(f"{kind} {entity_id} was deleted")
 
 
 @router.get(
@@ -97,51 +73,89 @@ def _listening_popular(settings: Settings, k: int) -> list[list[float]]:
     name="for-user",
     response_model=Recommendations,
     summary="Artists for a user, with scores and (optionally) reasons",
-    description="From the published model; a user the model does not know gets the model's "
-    "popularity list, and before any model is published the listening service's most "
-    "listened artists (`source` says which). Hidden and disliked artists never appear.",
+    description="From the published model. A user the model has no listens for gets the "
+    "fallback chain (what their friends play, then the top artists of the tags they use, "
+    "then popularity; each item labelled), and before any model is published the listening "
+    "service's most listened artists (`source` says which). Hidden, disliked and deleted "
+    "artists never appear; a deleted user is 404.",
 )
-def for_user(
+async def for_user(
+    request: Request,
     user_id: UserId,
-    session: SessionDep,
-    serving: ServingDep,
-    settings: SettingsDep,
     k: K = 10,
     exclude_listened: bool = True,
     explain: bool = False,
+) -> Response:
+    state = request.app.state
+    hot: HotPath = state.hot
+    body = await hot.answer(user_id, k, exclude_listened, explain)
+    if body is None:
+        body = await run_in_threadpool(_for_user_json, state, user_id, k, exclude_listened, explain)
+    return Response(content=body, media_type="application/json")
+
+
+def _for_user_json(
+    state: Any, user_id: int, k: int, exclude_listened: bool, explain: bool
+) -> bytes:
+    """The general path (every case the hot path leaves), in one thread-pool call."""
+    with state.sessions() as session:
+        answer = recommend_for_user(
+            session,
+            state.serving,
+            state.upstream,
+            user_id=user_id,
+            k=k,
+            exclude_listened=exclude_listened,
+            explain=explain,
+        )
+    return answer.model_dump_json().encode()
+
+
+def recommend_for_user(
+    session: Session,
+    serving: Serving,
+    upstream: Upstream,
+    *,
+    user_id: int,
+    k: int,
+    exclude_listened: bool,
+    explain: bool,
 ) -> Recommendations:
+    _not_deleted(session, "user", user_id)
     excluded = _hidden(session, user_id)
     view = serving.view(session)
     if view is None:
-        items = _popular_items(_listening_popular(settings, k), k, excluded, explain)
+        popular = upstream.top_artists(k + len(excluded) + 50)
+        gone = deleted_among(session, artists=[int(a) for a, _ in popular]).artists
+        items = popular_items(popular, k, excluded | gone, explain)
         return Recommendations(user_id=user_id, source="popularity-no-model", items=items)
     entries = view.recommendations(user_id)
-    if entries is None:
+    if entries is None or not any(entry[2] for entry in entries):
+        items, source = fallback_items(
+            session, upstream, view.popular(), user_id=user_id, k=k, excluded=excluded
+        )
         return Recommendations(
             user_id=user_id,
-            source="popularity",
+            source=source,
             model_version=view.version,
             generated_at=view.trained_at,
-            items=_popular_items(view.popular(), k, excluded, explain),
+            items=items,
         )
-    chosen: list[RecommendedArtist] = []
-    for artist, score, listened, reasons in entries:
-        if artist in excluded or (listened and exclude_listened):
-            continue
-        chosen.append(
-            RecommendedArtist(
-                artist_id=artist,
-                score=score,
-                listened=listened,
-                reasons=_reasons(reasons) if explain else None,
-            )
-        )
-        if len(chosen) == k:
-            break
+    popular = view.popular()
+    artists, users = cited(entries)
+    deleted = deleted_among(session, artists=artists | {int(a) for a, _ in popular}, users=users)
+    chosen = model_items(
+        entries,
+        k=k,
+        excluded=excluded,
+        exclude_listened=exclude_listened,
+        explain=explain,
+        deleted=deleted,
+    )
     if len(chosen) < k:
-        seen = excluded | {item.artist_id for item in chosen}
+        seen = excluded | deleted.artists | {item.artist_id for item in chosen}
         seen |= {int(e[0]) for e in entries if e[2]}
-        chosen += _popular_items(view.popular(), k - len(chosen), seen, explain)
+        chosen += popular_items(popular, k - len(chosen), seen, explain)
     return Recommendations(
         user_id=user_id,
         source="model",
@@ -158,7 +172,9 @@ def for_user(
     response_model=FeedbackRead,
     summary="Hide or dislike an artist for a user (excluded at once and after retrains)",
 )
-def feedback(user_id: UserId, body: FeedbackCreate, session: SessionDep) -> FeedbackRead:
+def feedback(
+    request: Request, user_id: UserId, body: FeedbackCreate, session: SessionDep
+) -> FeedbackRead:
     row = session.get(Feedback, (user_id, body.artist_id))
     now = datetime.now(UTC)
     if row is None:
@@ -167,6 +183,9 @@ def feedback(user_id: UserId, body: FeedbackCreate, session: SessionDep) -> Feed
     else:
         row.kind, row.created_at = body.kind, now
     session.commit()
+    handle: RedisHandle | None = request.app.state.redis
+    if handle is not None:
+        handle.call(lambda client: bump_exclusions(client, request.app.state.settings.key_prefix))
     return FeedbackRead(user_id=user_id, artist_id=row.artist_id, kind=body.kind, created_at=now)
 
 
@@ -174,63 +193,77 @@ def feedback(user_id: UserId, body: FeedbackCreate, session: SessionDep) -> Feed
     "/recommendations",
     name="cold-start",
     response_model=Recommendations,
-    summary="Recommendations from seed artists (anonymous / cold start)",
-    description="Sums the seed artists' similar-artist scores; seeds and exclusions never "
-    "appear; when the seeds are unknown to the model, the popularity list answers.",
+    summary="Recommendations from seed artists and/or seed tags (anonymous / cold start)",
+    description="Seed artists' neighbours in the model (similar-artist scores summed) plus the "
+    "seed tags' most tagged artists (from the catalog), each part scaled to [0, 1] and added. "
+    "Seeds, exclusions and deleted artists never appear; when the seeds give fewer than `k` "
+    "artists the popularity list fills up (`source` is `popularity` when it gave them all).",
 )
-def cold_start(body: ColdStartRequest, session: SessionDep, serving: ServingDep) -> Recommendations:
+def cold_start(
+    body: ColdStartRequest, session: SessionDep, serving: ServingDep, upstream: UpstreamDep
+) -> Recommendations:
+    view = serving.view(session)
+    items = seed_items(
+        session,
+        upstream,
+        view,
+        seed_artists=body.seed_artists,
+        seed_tags=body.seed_tags,
+        k=body.k,
+        exclude=set(body.exclude),
+    )
+    source: Source = "seeds" if items else "popularity"
+    if len(items) < body.k:
+        popular = view.popular() if view is not None else upstream.top_artists(body.k + 150)
+        seen = set(body.seed_artists) | set(body.exclude) | {item.artist_id for item in items}
+        seen |= deleted_among(session, artists=[int(a) for a, _ in popular]).artists
+        items += popular_items(popular, body.k - len(items), seen, explain=True)
+    if not body.explain:
+        items = [item.model_copy(update={"reasons": None}) for item in items]
+    return Recommendations(
+        source=source,
+        model_version=view.version if view is not None else None,
+        generated_at=view.trained_at if view is not None else None,
+        items=items,
+    )
+
+
+def _similar(
+    kind: Literal["artist", "user"], entity_id: int, k: int, session: Session, serving: Serving
+) -> Similar:
+    _not_deleted(session, kind, entity_id)
     view = serving.view(session)
     if view is None:
         raise NoModelError()
-    excluded = set(body.seed_artists) | set(body.exclude)
-    totals: dict[int, float] = defaultdict(float)
-    for seed in body.seed_artists:
-        for artist, score in view.similar("similar_artists", seed) or []:
-            if int(artist) not in excluded:
-                totals[int(artist)] += score
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[: body.k]
-    items = [RecommendedArtist(artist_id=a, score=s) for a, s in ranked]
-    source = "seeds"
-    if len(items) < body.k:
-        seen = excluded | set(totals)
-        items += _popular_items(view.popular(), body.k - len(items), seen, explain=False)
-        source = "seeds" if ranked else "popularity"
-    return Recommendations(
-        source=source, model_version=view.version, generated_at=view.trained_at, items=items
-    )
-
-
-def _similar(kind: str, entity_id: int, k: int, session: Session, serving: Any) -> Similar:
-    view: ModelView | None = serving.view(session)
-    if view is None:
-        raise NoModelError()
-    neighbours = view.similar(kind, entity_id)
+    neighbours = view.similar(f"similar_{kind}s", entity_id)
     if neighbours is None:
-        raise NotInModelError(f"{kind.split('_')[1][:-1]} {entity_id} is not in the current model")
-    return Similar(
-        id=entity_id,
-        model_version=view.version,
-        items=[Neighbour(id=int(i), score=float(s)) for i, s in neighbours[:k]],
-    )
+        raise NotInModelError(f"{kind} {entity_id} is not in the current model")
+    ids = [int(i) for i, _ in neighbours]
+    if kind == "artist":
+        gone = deleted_among(session, artists=ids).artists
+    else:
+        gone = deleted_among(session, users=ids).users
+    kept = [Neighbour(id=int(i), score=float(s)) for i, s in neighbours if int(i) not in gone]
+    return Similar(id=entity_id, model_version=view.version, items=kept[:k])
 
 
 @similar_router.get(
     "/artists/{artist_id}/similar",
     name="artists",
     response_model=Similar,
-    summary="Artists most similar to an artist (item-kNN cosine)",
+    summary="Artists most similar to an artist (item-kNN cosine; deleted ones left out)",
 )
 def similar_artists(
     artist_id: Annotated[int, Path(ge=1)], session: SessionDep, serving: ServingDep, k: K = 10
 ) -> Similar:
-    return _similar("similar_artists", artist_id, k, session, serving)
+    return _similar("artist", artist_id, k, session, serving)
 
 
 @similar_router.get(
     "/users/{user_id}/similar",
     name="users",
     response_model=Similar,
-    summary="Users with the most similar taste (cosine of ALS user factors)",
+    summary="Users with the most similar taste (cosine of ALS user factors; deleted left out)",
 )
 def similar_users(user_id: UserId, session: SessionDep, serving: ServingDep, k: K = 10) -> Similar:
-    return _similar("similar_users", user_id, k, session, serving)
+    return _similar("user", user_id, k, session, serving)

@@ -61,14 +61,21 @@ def rotating_paths(prefix: str, ids: list[int], suffix: str = "") -> str:
     )
 
 
-def run_wrk(url: str, lua: str = "", seconds: int = SECONDS) -> LoadResult:
+def run_wrk(
+    url: str,
+    lua: str = "",
+    seconds: int = SECONDS,
+    *,
+    threads: int = THREADS,
+    connections: int = CONNECTIONS,
+) -> LoadResult:
     """Warm up for ``WARMUP_SECONDS``, then load ``url`` for ``seconds`` and parse the output."""
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise ValueError("only loopback addresses are loaded")
     wrk = require_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua + REPORT)
-    base = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", "--timeout", "5s", "-s", script.name]
+    base = [wrk, f"-t{threads}", f"-c{connections}", "--timeout", "5s", "-s", script.name]
     timeout = seconds + 30
     subprocess.run(
         [*base, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True, timeout=timeout

@@ -8,6 +8,8 @@ from sqlalchemy import Engine
 
 from catalog.config import get_settings as catalog_settings
 from catalog.db import MIGRATIONS as CATALOG_MIGRATIONS
+from gateway.config import get_settings as gateway_settings
+from gateway.db import MIGRATIONS as GATEWAY_MIGRATIONS
 from listening.config import get_settings as listening_settings
 from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
 from recommender.config import get_settings as recommender_settings
@@ -35,6 +37,7 @@ def service_databases() -> dict[str, ServiceDatabase]:
         "recommender": ServiceDatabase(
             "recommender", recommender_settings(), RECOMMENDER_MIGRATIONS
         ),
+        "gateway": ServiceDatabase("gateway", gateway_settings(), GATEWAY_MIGRATIONS),
     }
 
 

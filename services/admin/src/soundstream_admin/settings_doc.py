@@ -14,6 +14,7 @@ from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
 from catalog.config import Settings as CatalogSettings
+from gateway.config import Settings as GatewaySettings
 from listening.config import Settings as ListeningSettings
 from recommender.config import Settings as RecommenderSettings
 from soundstream_admin.config import AdminSettings
@@ -23,6 +24,7 @@ SETTINGS_CLASSES: list[tuple[str, type[BaseSettings]]] = [
     ("Catalog service", CatalogSettings),
     ("Listening service", ListeningSettings),
     ("Recommender service", RecommenderSettings),
+    ("Gateway", GatewaySettings),
 ]
 
 HEADER = """# Configuration

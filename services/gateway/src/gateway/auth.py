@@ -1,0 +1,179 @@
+"""Authentication, scopes and rate limits: one dependency on every /v1 route.
+
+The key comes from ``X-API-Key`` or ``Authorization: Bearer``. Each request is first counted
+against its caller's rate limit (the key, or the client address when there is no valid key),
+then its scope is checked: no or an invalid key where one is needed -> 401, a key without the
+scope -> 403. Keys never reach a log line: only their public id does (as the access log's
+client).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from gateway.config import Settings
+from gateway.keys import Scope, effective_scopes, hash_key, verify_key
+from gateway.ratelimit import RateLimiter
+from soundstream_common.errors import ProblemError
+
+API_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key (`ss_<id>_<secret>`)."
+)
+BEARER = HTTPBearer(auto_error=False, description="The API key as a bearer token.")
+BOOTSTRAP_KEY_ID = "bootstrap-admin"
+
+
+class AuthenticationRequiredError(ProblemError):
+    status, slug, title = 401, "authentication-required", "A valid API key is required"
+
+
+class ScopeRequiredError(ProblemError):
+    status, slug, title = 403, "insufficient-scope", "The API key lacks the required scope"
+
+
+class RateLimitedError(ProblemError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key (id and scopes) or an anonymous client address."""
+
+    key_id: str | None
+    scopes: frozenset[Scope]
+    address: str
+
+    @property
+    def rate_identity(self) -> str:
+        return f"key:{self.key_id}" if self.key_id else f"ip:{self.address}"
+
+    @property
+    def rate_scope(self) -> str:
+        for scope in (Scope.admin, Scope.write, Scope.read):
+            if scope in self.scopes:
+                return scope.value
+        return "anonymous"
+
+
+class KeyVerifier:
+    """Checks keys against the database (and the bootstrap key), remembering answers briefly."""
+
+    def __init__(self, settings: Settings, sessions: Any) -> None:
+        self.secret = settings.key_hash_secret.get_secret_value()
+        bootstrap = settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
+        self.bootstrap_hash = hash_key(bootstrap, self.secret) if bootstrap else None
+        self.sessions = sessions
+        self.ttl = settings.key_cache_seconds
+        self._remembered: dict[str, tuple[float, tuple[str, frozenset[Scope]] | None]] = {}
+
+    def forget(self, key_id: str) -> None:
+        """Drop a revoked key from this process' memory at once."""
+        self._remembered = {
+            digest: entry
+            for digest, entry in self._remembered.items()
+            if entry[1] is None or entry[1][0] != key_id
+        }
+
+    async def verify(self, key: str) -> tuple[str, frozenset[Scope]] | None:
+        digest = hash_key(key, self.secret)
+        if self.bootstrap_hash and hmac.compare_digest(digest, self.bootstrap_hash):
+            return BOOTSTRAP_KEY_ID, frozenset(Scope)
+        remembered = self._remembered.get(digest)
+        now = time.monotonic()
+        if remembered is not None and remembered[0] > now:
+            return remembered[1]
+        found = await run_in_threadpool(self._lookup, key)
+        if len(self._remembered) > 10_000:
+            self._remembered.clear()
+        self._remembered[digest] = (now + self.ttl, found)
+        return found
+
+    def _lookup(self, key: str) -> tuple[str, frozenset[Scope]] | None:
+        with self.sessions() as session:
+            row = verify_key(session, key=key, hash_secret=self.secret)
+            if row is None:
+                return None
+            return row.id, effective_scopes(row.scopes.split())
+
+
+def _presented_key(header_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
+    if header_key:
+        return header_key
+    return bearer.credentials if bearer is not None else ""
+
+
+def _limit_for(settings: Settings, principal: Principal) -> int:
+    limits = {
+        "anonymous": settings.rate_limit_anonymous,
+        "read": settings.rate_limit_read,
+        "write": settings.rate_limit_write,
+        "admin": settings.rate_limit_admin,
+    }
+    return limits[principal.rate_scope]
+
+
+def _checker(required: Scope) -> Any:
+    async def check(
+        request: Request,
+        header_key: Annotated[str | None, Depends(API_KEY_HEADER)],
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> Principal:
+        settings: Settings = request.app.state.settings
+        verifier: KeyVerifier = request.app.state.key_verifier
+        key = _presented_key(header_key, bearer)
+        address = request.client.host if request.client else "-"
+        found = await verifier.verify(key) if key else None
+        principal = Principal(
+            key_id=found[0] if found else None,
+            scopes=found[1] if found else frozenset(),
+            address=address,
+        )
+        if principal.key_id:
+            request.state.client_id = principal.key_id
+        limiter: RateLimiter = request.app.state.rate_limiter
+        decision = await limiter.hit(principal.rate_identity, _limit_for(settings, principal))
+        request.state.rate_limit = decision
+        if not decision.allowed:
+            request.app.state.metrics.rate_limited.labels(principal.rate_scope).inc()
+            raise RateLimitedError(
+                f"At most {decision.limit} requests per {limiter.window} s; "
+                f"retry in {decision.reset_seconds} s."
+            )
+        if key and not found:
+            raise AuthenticationRequiredError("The API key is not valid (unknown or revoked).")
+        if principal.key_id is None:
+            if required is Scope.read and settings.public_reads:
+                return principal
+            raise AuthenticationRequiredError(
+                f"This operation needs an API key with the {required.value!r} scope "
+                "(X-API-Key or Authorization: Bearer)."
+            )
+        if required not in principal.scopes:
+            raise ScopeRequiredError(f"This operation needs the {required.value!r} scope.")
+        return principal
+
+    return check
+
+
+_CHECKERS = {scope: _checker(scope) for scope in Scope}
+
+
+def requires(scope: str) -> dict[str, Any]:
+    """Route keyword arguments: the auth dependency for ``scope`` and its documentation."""
+    required = Scope(scope)
+    return {
+        "dependencies": [Security(_CHECKERS[required])],
+        "openapi_extra": {"x-required-scope": required.value},
+    }
+
+
+def principal_dependency(scope: Scope) -> Any:
+    """The auth dependency itself, for routes that need the caller (``Annotated[..., it]``)."""
+    return Security(_CHECKERS[scope])

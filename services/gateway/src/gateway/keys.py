@@ -1,0 +1,105 @@
+"""API keys: creation (the secret is returned once), listing, revocation and verification.
+
+A key reads ``ss_<id>_<secret>``: ``id`` is public (listings, logs, rate-limit counters), the
+secret is 256 random bits. Only ``HMAC-SHA256(key_hash_secret, key)`` is stored: a keyed fast
+hash is the right tool for a random high-entropy secret (a slow password hash protects
+guessable passwords, which these are not).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.models import ApiKey
+from soundstream_common.errors import NotFoundError
+
+KEY_PREFIX = "ss_"
+
+
+class Scope(StrEnum):
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
+# What each scope grants: admin includes write, write includes read.
+GRANTS: dict[Scope, frozenset[Scope]] = {
+    Scope.read: frozenset({Scope.read}),
+    Scope.write: frozenset({Scope.read, Scope.write}),
+    Scope.admin: frozenset(Scope),
+}
+
+
+class KeyNotFoundError(NotFoundError):
+    slug, title = "key-not-found", "API key not found"
+
+
+def effective_scopes(scopes: Iterable[Scope | str]) -> frozenset[Scope]:
+    granted: set[Scope] = set()
+    for scope in scopes:
+        granted |= GRANTS[Scope(scope)]
+    return frozenset(granted)
+
+
+def hash_key(key: str, secret: str) -> str:
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def split_key(key: str) -> str | None:
+    """The id part of a well-formed key, else None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    key_id, sep, rest = key[len(KEY_PREFIX) :].partition("_")
+    return key_id if sep and key_id.isalnum() and rest else None
+
+
+def create_key(
+    session: Session, *, name: str, scopes: Iterable[Scope], hash_secret: str
+) -> tuple[ApiKey, str]:
+    """A new key row (committed) and the key itself, which is never stored."""
+    key_id = secrets.token_hex(8)
+    key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        id=key_id,
+        name=name,
+        secret_hash=hash_key(key, hash_secret),
+        scopes=" ".join(sorted({Scope(s).value for s in scopes})),
+        created_at=datetime.datetime.now(datetime.UTC),
+    )
+    session.add(row)
+    session.commit()
+    return row, key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+def revoke_key(session: Session, *, key_id: str) -> ApiKey:
+    row = session.get(ApiKey, key_id)
+    if row is None or row.revoked_at is not None:
+        raise KeyNotFoundError(f"No active API key has id {key_id!r}.")
+    row.revoked_at = datetime.datetime.now(datetime.UTC)
+    session.commit()
+    return row
+
+
+def verify_key(session: Session, *, key: str, hash_secret: str) -> ApiKey | None:
+    """The active key row matching ``key`` exactly, else None."""
+    key_id = split_key(key)
+    if key_id is None:
+        return None
+    row = session.get(ApiKey, key_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, hash_key(key, hash_secret)):
+        return None
+    return row

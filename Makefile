@@ -40,7 +40,7 @@ test: sync ## Run every test suite (SQLite and PostgreSQL)
 lint: sync ## ruff check, ruff format --check, mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy services benchmarks sdk
+	$(UV) run --frozen mypy services benchmarks sdk tests
 
 .PHONY: fmt
 fmt: sync ## Format and auto-fix
@@ -58,6 +58,14 @@ import: sync ## Load the data set into every service database
 .PHONY: bench
 bench: sync ## Run the benchmarks and print their results
 	$(UV) run --frozen python -m benchmarks.run_all
+
+.PHONY: publish
+publish: sync ## Build the SDK and upload it to PyPI (token in TWINE_PASSWORD; never in CI)
+	@test -n "$$TWINE_PASSWORD" || { echo "Set TWINE_PASSWORD to a PyPI API token (pypi-...)"; exit 1; }
+	rm -rf dist/sdk
+	$(UV) run --frozen python -m build sdk --outdir dist/sdk
+	$(UV) run --frozen twine check --strict dist/sdk/*
+	TWINE_USERNAME=$${TWINE_USERNAME:-__token__} $(UV) run --frozen twine upload --non-interactive dist/sdk/*
 
 .PHONY: clean
 clean: ## Remove local databases, logs and caches

@@ -63,7 +63,11 @@ def dev(
     ),
     ready_timeout: float = typer.Option(60.0, help="Seconds each service has to become ready."),
 ) -> None:
-    """Run the whole stack locally: migrate, import, start every service, Ctrl-C stops it."""
+    """Run the whole stack locally: migrate, import, start every service, Ctrl-C stops it.
+
+    Redis: REDIS_URL when it answers, else a redis-server started here, else an embedded
+    in-memory server (fakeredis); the output says which.
+    """
     from soundstream_admin.runner import run_stack
 
     code = run_stack(
@@ -116,6 +120,47 @@ def download(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"Downloaded and verified the HetRec 2011 data set into {dest}")
+
+
+@app.command()
+def compose(
+    stack: Path | None = typer.Option(
+        None, help="Stack definition (default: infra/stack.toml of this checkout)."
+    ),
+    check: bool = typer.Option(False, help="Fail if a file is out of date; write nothing."),
+) -> None:
+    """Generate docker-compose.yml and render.yaml from infra/stack.toml."""
+    from soundstream_admin.blueprint import render_blueprint
+    from soundstream_admin.compose import render
+    from soundstream_admin.runner import StackError, find_stack_file, load_stack
+
+    try:
+        stack_file = find_stack_file(stack)
+        specs = load_stack(stack_file)
+    except StackError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    root = stack_file.parent.parent
+    files = {
+        root / "docker-compose.yml": render(specs),
+        root / "render.yaml": render_blueprint(specs),
+    }
+    stale = [
+        path
+        for path, text in files.items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    if check:
+        for path in stale:
+            typer.echo(f"{path} is out of date: run `soundstream-admin compose`", err=True)
+        if stale:
+            raise typer.Exit(1)
+        typer.echo("docker-compose.yml and render.yaml are up to date")
+        return
+    for path, text in files.items():
+        if path in stale:
+            path.write_text(text, encoding="utf-8")
+        typer.echo(f"{path}: {'updated' if path in stale else 'unchanged'}")
 
 
 @app.command("settings-doc")

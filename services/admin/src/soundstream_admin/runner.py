@@ -1,10 +1,11 @@
 """The local stack runner behind ``soundstream-admin dev`` (``make dev``).
 
 Reads ``infra/stack.toml`` (the one definition of each service's command, port and environment
-prefix), migrates the databases, loads the data, starts every service as a child process in
-its own process group, waits until each answers ``/ready``, prints where everything is, and
-supervises: Ctrl-C or SIGTERM stops every child (SIGTERM, then SIGKILL after a grace period);
-a child that dies takes the stack down with a non-zero exit naming it.
+prefix), finds or starts a Redis server (:mod:`soundstream_admin.local_redis`), migrates the
+databases, loads the data, starts every service as a child process in its own process group,
+waits until each answers ``/ready``, prints where everything is, and supervises: Ctrl-C or
+SIGTERM stops every child (SIGTERM, then SIGKILL after a grace period); a child that dies takes
+the stack down with a non-zero exit naming it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import ctypes
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -32,11 +34,20 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from soundstream_admin.local_redis import (
+    RedisUnavailableError,
+    StackRedis,
+    provide_redis,
+    redis_answers,
+)
+
 STACK_FILE = Path("infra") / "stack.toml"
 STOP_GRACE_SECONDS = 10.0
 TAIL_LINES = 20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 POLL_SECONDS = 0.2
+ADMIN_KEY_VARIABLE = "GATEWAY_ADMIN_API_KEY"
+DASHBOARD_KEY_VARIABLE = "DASHBOARD_API_KEY"
 
 
 def _stop_with_parent() -> None:
@@ -62,6 +73,14 @@ class ServiceSpec:
     ready: str = "/ready"
     docs: str = "/docs"
     env: Mapping[str, str] = field(default_factory=dict)
+    # Used by the container deployment (see infra/stack.toml); the runner reads only `redis`.
+    package: str | None = None
+    settings: str | None = None
+    database: str | None = None
+    migrations: str | None = None
+    redis: bool = False
+    secrets: tuple[str, ...] = ()
+    healthcheck: str | None = None
 
 
 def find_stack_file(explicit: Path | None = None) -> Path:
@@ -91,6 +110,13 @@ def load_stack(path: Path) -> list[ServiceSpec]:
                 ready=entry.get("ready", "/ready"),
                 docs=entry.get("docs", "/docs"),
                 env={k: str(v) for k, v in entry.get("env", {}).items()},
+                package=entry.get("package"),
+                settings=entry.get("settings"),
+                database=entry.get("database"),
+                migrations=entry.get("migrations"),
+                redis=bool(entry.get("redis", False)),
+                secrets=tuple(entry.get("secrets", ())),
+                healthcheck=entry.get("healthcheck"),
             )
             for name, entry in services.items()
         ]
@@ -288,6 +314,16 @@ class StackRunner:
     load_data: bool = True
     ready_timeout: float = 60.0
     stop: threading.Event = field(default_factory=threading.Event)
+    redis_url: str | None = None  # the stack's Redis, once :meth:`start_redis` found one
+    # The gateway's bootstrap admin key: the operator's, else one made up for this run (shown
+    # once the stack is up); the dashboard uses it unless DASHBOARD_API_KEY says otherwise.
+    admin_key: str = field(default_factory=lambda: os.environ.get(ADMIN_KEY_VARIABLE, ""))
+    admin_key_generated: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.admin_key:
+            self.admin_key = "ss_dev_" + secrets.token_urlsafe(24)
+            self.admin_key_generated = True
 
     def service_urls(self) -> dict[str, str]:
         """Where each HTTP service of the stack answers, by name."""
@@ -304,8 +340,12 @@ class StackRunner:
         for spec in self.specs:
             env.update({key: resolve_urls(value, urls) for key, value in spec.env.items()})
             env.setdefault(f"{spec.env_prefix}LOG_DIR", str(self.data_dir / "logs" / spec.name))
+            if spec.redis and self.redis_url is not None:
+                env.setdefault(f"{spec.env_prefix}REDIS_URL", self.redis_url)
             if sys.stdout.isatty():  # readable logs on a terminal, JSON when piped
                 env.setdefault(f"{spec.env_prefix}LOG_JSON", "false")
+        env[ADMIN_KEY_VARIABLE] = self.admin_key
+        env.setdefault(DASHBOARD_KEY_VARIABLE, self.admin_key)
         return env
 
     def port(self, spec: ServiceSpec) -> int | None:
@@ -347,11 +387,41 @@ class StackRunner:
                     "(is a stack already running? try --port-offset)"
                 )
 
+    def start_redis(self, out: Output) -> StackRedis | None:
+        """Find or start the stack's Redis and say plainly which one it is.
+
+        A service whose ``<PREFIX>REDIS_URL`` is set keeps it (it must answer; empty means the
+        operator turned Redis off for it, which is said too). The others share the server at
+        ``REDIS_URL`` when it answers, else a ``redis-server`` or embedded server started here.
+        """
+        explicit = {}
+        for spec in self.specs:
+            key = f"{spec.env_prefix}REDIS_URL"
+            if spec.redis and key in os.environ:
+                explicit[key] = os.environ[key]
+        for key, url in sorted(explicit.items()):
+            if not url:
+                out.say(f"Redis: {key} is empty, so that service runs WITHOUT cache and events")
+            elif not redis_answers(url):
+                raise StackError(f"{key}={url} is set but no Redis server answers there")
+            else:
+                out.say(f"Redis: {key} -> {url}")
+        if all(f"{s.env_prefix}REDIS_URL" in explicit for s in self.specs if s.redis):
+            return None
+        try:
+            redis = provide_redis(os.environ.get("REDIS_URL"), self.data_dir / "redis")
+        except RedisUnavailableError as exc:
+            raise StackError(f"no Redis for the stack: {exc}") from exc
+        self.redis_url = redis.url
+        out.say(f"Redis: {redis.description}")
+        return redis
+
     def run(self) -> int:
         out = Output(width=max(3, *(len(s.name) for s in self.specs)))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         out.say(f"data directory {self.data_dir}")
         self.check_ports()
+        redis = self.start_redis(out)
         children: list[Child] = []
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         received: list[str] = []
@@ -372,6 +442,8 @@ class StackRunner:
             statuses = wait_until_ready(children, self.ready_timeout, self.stop)
             if not self.stop.is_set():
                 out.table(stack_table(children, statuses))
+                if self.admin_key_generated:
+                    out.say(f"admin API key of this run ({ADMIN_KEY_VARIABLE}): {self.admin_key}")
                 out.say("stack is up; Ctrl-C stops it")
             while not self.stop.wait(POLL_SECONDS):
                 for child in children:
@@ -381,6 +453,8 @@ class StackRunner:
             return 0
         finally:
             stop_all(children)
+            if redis is not None:
+                redis.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 

@@ -1,0 +1,283 @@
+"""The Compose deployment, checked without a Docker engine: the file is the stack file's
+rendering, it follows the Compose Specification's schema, every image can be built from this
+repository, every process is health-checked, and every setting a container needs is given."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+import yaml
+from pydantic import SecretStr
+
+from soundstream_admin.blueprint import blueprint_document, render_blueprint
+from soundstream_admin.compose import PUBLIC_SERVICES, compose_document, render
+from soundstream_admin.runner import ServiceSpec, find_stack_file, load_stack
+from soundstream_admin.yaml_text import to_yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "docker-compose.yml"
+OVERRIDE_FILE = REPO / "compose.override.yml"
+ENV_EXAMPLE = REPO / ".env.example"
+SCHEMA = json.loads((REPO / "infra" / "compose-spec" / "compose-spec.json").read_text())
+STACK = load_stack(find_stack_file())
+VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
+ONE_MACHINE_ONLY = ("127.0.0.1", "localhost")
+
+
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+    return document
+
+
+def services() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = compose()["services"]
+    return found
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's ``${VAR}``, ``${VAR:-default}`` and ``${VAR:?error}`` against ``env``."""
+
+    def replace(match: re.Match[str]) -> str:
+        text = match.group(0)
+        name = match.group(1)
+        if name in env:
+            return env[name]
+        if ":-" in text:
+            return text[text.index(":-") + 2 : -1]
+        raise AssertionError(f"{name} is required by the compose file but not in .env.example")
+
+    return VARIABLE.sub(replace, value)
+
+
+def is_job(service: dict[str, Any]) -> bool:
+    return service.get("restart") == "no"
+
+
+def test_compose_file_and_blueprint_are_the_renderings_of_the_stack_file() -> None:
+    regenerate = "drifted from infra/stack.toml: run `soundstream-admin compose`"
+    assert COMPOSE_FILE.read_text() == render(STACK), f"docker-compose.yml {regenerate}"
+    assert (REPO / "render.yaml").read_text() == render_blueprint(STACK), (
+        f"render.yaml {regenerate}"
+    )
+
+
+def test_the_blueprint_runs_every_stack_process_from_its_image_with_its_settings() -> None:
+    blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
+    by_name = {service["name"]: service for service in blueprint["services"]}
+    databases = {database["name"] for database in blueprint["databases"]}
+    for spec in STACK:
+        service = by_name[f"soundstream-{spec.name}"]
+        env = {var["key"]: var for var in service["envVars"]}
+        assert service["dockerCommand"] == " ".join(spec.command)
+        assert env["PACKAGE"]["value"] == spec.package
+        if spec.database:
+            source = env[f"{spec.env_prefix}DATABASE_URL"]["fromDatabase"]["name"]
+            assert source in databases
+        for secret in spec.secrets:
+            assert env[secret].get("sync") is False or env[secret].get("generateValue")
+    public = {s["name"] for s in blueprint["services"] if s["type"] == "web"}
+    assert public == {f"soundstream-{name}" for name in PUBLIC_SERVICES}
+
+
+@pytest.mark.parametrize("path", [COMPOSE_FILE, OVERRIDE_FILE], ids=lambda p: p.name)
+def test_compose_files_follow_the_compose_specification(path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(yaml.safe_load(path.read_text()))
+    ]
+    assert errors == []
+
+
+def test_the_schema_check_catches_a_broken_compose_file() -> None:
+    broken = compose()
+    broken["services"]["catalog"]["depends_on"]["postgres"]["condition"] = "service_up"
+    broken["services"]["catalog"]["restart"] = 3
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert len(list(validator.iter_errors(broken))) >= 2
+
+
+def test_every_stack_process_runs_in_compose_with_its_command_and_port() -> None:
+    found = services()
+    for spec in STACK:
+        service = found[spec.name]
+        assert service["command"] == list(spec.command)
+        if spec.port is not None:
+            assert service["environment"][f"{spec.env_prefix}PORT"] == str(spec.port)
+            assert service["environment"][f"{spec.env_prefix}HOST"] == "0.0.0.0"
+
+
+def test_every_build_context_dockerfile_and_package_exists() -> None:
+    members = {
+        tomlish_name(path)
+        for path in [*REPO.glob("services/*/pyproject.toml"), REPO / "sdk" / "pyproject.toml"]
+    }
+    built = {name: s for name, s in services().items() if "build" in s}
+    assert built, "no service is built from this repository"
+    for name, service in built.items():
+        context = (REPO / service["build"]["context"]).resolve()
+        assert context.is_dir(), name
+        assert (context / service["build"].get("dockerfile", "Dockerfile")).is_file(), name
+        assert service["build"]["args"]["PACKAGE"] in members, name
+
+
+def tomlish_name(pyproject: Path) -> str:
+    import tomllib
+
+    return str(tomllib.loads(pyproject.read_text())["project"]["name"])
+
+
+def test_every_long_running_service_has_a_healthcheck_and_jobs_are_awaited() -> None:
+    found = services()
+    awaited = {
+        upstream
+        for service in found.values()
+        for upstream, how in service.get("depends_on", {}).items()
+        if how["condition"] == "service_completed_successfully"
+    }
+    for name, service in found.items():
+        if is_job(service):
+            assert service["healthcheck"] == {"disable": True}, name
+            assert name in awaited or name == "load-data", f"{name} runs but nothing waits for it"
+        else:
+            assert service["healthcheck"]["test"], name
+            assert service["restart"] in ("always", "unless-stopped", "on-failure"), name
+
+
+def test_dependencies_exist_and_wait_for_health_or_completion() -> None:
+    found = services()
+    for name, service in found.items():
+        for upstream, how in service.get("depends_on", {}).items():
+            assert upstream in found, f"{name} depends on unknown {upstream}"
+            expected = (
+                "service_completed_successfully" if is_job(found[upstream]) else "service_healthy"
+            )
+            assert how["condition"] == expected, f"{name} -> {upstream}"
+
+
+def test_only_the_gateway_and_the_dashboard_publish_ports() -> None:
+    published = {name for name, service in services().items() if service.get("ports")}
+    assert published == set(PUBLIC_SERVICES)
+
+
+def test_volumes_are_named_and_declared() -> None:
+    document = compose()
+    for name, service in document["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith((".", "/")):
+                assert source in document["volumes"], f"{name}: undeclared volume {source}"
+
+
+def test_every_compose_variable_is_documented_in_env_example_and_none_is_stale() -> None:
+    used = set()
+    for path in (COMPOSE_FILE, OVERRIDE_FILE):
+        used |= set(VARIABLE.findall(path.read_text()))
+    documented = set(env_example())
+    assert used - documented == set(), "used by compose, missing from .env.example"
+    assert documented - used == set(), "in .env.example, used by no compose file"
+
+
+def settings_class(spec: ServiceSpec) -> type[Any]:
+    assert spec.settings, f"{spec.name}: the stack names no Settings class"
+    module, _, name = spec.settings.partition(":")
+    cls: type[Any] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def needed_settings(spec: ServiceSpec) -> set[str]:
+    """What a container must be given: required settings, secrets with a built-in value, and
+    every default that only works on one machine (127.0.0.1, a SQLite file)."""
+    needed = set()
+    for field_name, info in settings_class(spec).model_fields.items():
+        if field_name == "host" and spec.port is None:
+            continue  # a process without a port binds nothing
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        if (
+            info.is_required()
+            or isinstance(default, SecretStr)
+            or any(host in str(default) for host in ONE_MACHINE_ONLY)
+            or (field_name == "database_url" and spec.database is not None)
+        ):
+            needed.add(f"{spec.env_prefix}{field_name.upper()}")
+    return needed
+
+
+@pytest.mark.parametrize("spec", STACK, ids=lambda s: s.name)
+def test_every_setting_a_container_needs_is_provided(spec: ServiceSpec) -> None:
+    raw_env = services()[spec.name]["environment"]
+    env = {key: interpolate(str(value), env_example()) for key, value in raw_env.items()}
+
+    assert needed_settings(spec) - set(env) == set(), f"{spec.name}: missing in compose"
+    values = {
+        key.removeprefix(spec.env_prefix).lower(): value
+        for key, value in env.items()
+        if key.startswith(spec.env_prefix)
+    }
+    settings = settings_class(spec).model_validate(values)
+    if spec.database:
+        assert str(settings.database_url).startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize("spec", STACK, ids=lambda s: s.name)
+def test_every_setting_a_render_service_needs_is_provided(spec: ServiceSpec) -> None:
+    blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
+    [service] = [s for s in blueprint["services"] if s["name"] == f"soundstream-{spec.name}"]
+    given = {var["key"] for var in service["envVars"]}
+
+    assert needed_settings(spec) - given == set(), f"{spec.name}: missing in render.yaml"
+
+
+def docker_compose_cli() -> list[str] | None:
+    """A Docker Compose CLI (it validates a file fully without an engine), if installed."""
+    docker = shutil.which("docker")
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return [docker, "compose"]
+    standalone = shutil.which("docker-compose")
+    return [standalone] if standalone else None
+
+
+def test_docker_compose_itself_accepts_the_files() -> None:
+    cli = docker_compose_cli()
+    if cli is None:
+        pytest.skip("no Docker Compose CLI installed: the schema check above stands in for it")
+    result = subprocess.run(
+        [*cli, "--env-file", str(ENV_EXAMPLE), "config", "--quiet"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_generated_yaml_says_exactly_what_the_generator_meant() -> None:
+    assert yaml.safe_load(render(STACK)) == compose_document(STACK)
+    assert yaml.safe_load(render_blueprint(STACK)) == blueprint_document(STACK)
+    tricky = {"a": ["yes", "8001", "0.0.0.0", "a: b", "${X:-1}", "#x", "", "null", True, 3]}
+    assert yaml.safe_load("\n".join(to_yaml(tricky))) == tricky
+
+
+def test_stack_urls_become_service_names_on_the_compose_network() -> None:
+    gateway = services()["gateway"]
+    assert gateway["environment"]["GATEWAY_CATALOG_URL"] == "http://catalog:8001"
+    assert gateway["depends_on"]["catalog"] == {"condition": "service_healthy"}

@@ -1,0 +1,84 @@
+"""Each image's environment, rebuilt here as the Dockerfile builds it (`uv sync --frozen
+--no-dev --no-editable --package <pkg>` from the build context alone), starts every process
+of its service: a dependency a package uses but does not declare would break only its image,
+so it is caught here, without Docker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from soundstream_admin.runner import find_stack_file, load_stack
+
+REPO = Path(__file__).resolve().parents[2]
+STACK = load_stack(find_stack_file())
+PACKAGES = sorted({spec.package for spec in STACK if spec.package} | {"soundstream-admin"})
+# uv as the Makefile finds it: on PATH, else the copy `make` installs into .tools/.
+UV = shutil.which("uv") or str(REPO / ".tools" / "bin" / "uv")
+IGNORED = shutil.ignore_patterns(
+    "tests", "__pycache__", "*.pyc", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache"
+)
+
+# Loads every console script of the package (each process's entry point) and, where the
+# image has them, what the migration step and the health check import.
+CHECK = """
+import importlib.metadata as md, sys
+package = sys.argv[1]
+scripts = [ep for ep in md.entry_points(group="console_scripts")
+           if ep.dist is not None and ep.dist.name == package]
+assert scripts, f"{package} has no console scripts"
+for ep in scripts:
+    ep.load()
+print(" ".join(sorted(ep.name for ep in scripts)))
+"""
+
+
+@pytest.fixture(scope="module")
+def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the Dockerfile copies into its build stage."""
+    context = tmp_path_factory.mktemp("context")
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy2(REPO / name, context / name)
+    for folder in ("services", "sdk"):
+        shutil.copytree(REPO / folder, context / folder, ignore=IGNORED)
+    return context
+
+
+@pytest.fixture
+def venv(tmp_path: Path) -> Iterator[Path]:
+    """Where the image's environment goes; removed afterwards (hundreds of MB)."""
+    path = tmp_path / "venv"
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("package", PACKAGES)
+def test_the_image_environment_of_each_package_starts_its_processes(
+    package: str, build_context: Path, venv: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    sync = [UV, "sync", "--frozen", "--no-dev", "--no-editable", "--package", package]
+    sync += ["--python", sys.executable, "--quiet"]
+    built = subprocess.run(sync, cwd=build_context, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-3000:]
+
+    python = str(venv / "bin" / "python")
+    loaded = subprocess.run(
+        [python, "-c", CHECK, package], cwd=tmp_path, capture_output=True, text=True
+    )
+
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    expected = {spec.command[0] for spec in STACK if spec.package == package}
+    assert expected <= set(loaded.stdout.split())
+    if package != "soundstream-dashboard":  # the migration step and Redis health check
+        imports = "import sqlalchemy, redis, soundstream_common.db"
+        check = subprocess.run([python, "-c", imports], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr[-2000:]

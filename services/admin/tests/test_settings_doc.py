@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from soundstream_admin.settings_doc import SETTINGS_CLASSES, render, with_readme_section
+from soundstream_admin.settings_doc import render, settings_classes, with_readme_section
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -18,8 +18,14 @@ def test_configuration_doc_matches_the_settings_classes() -> None:
 
 def test_every_setting_is_documented_with_its_environment_variable() -> None:
     text = render()
-    for _title, cls in SETTINGS_CLASSES:
+    for _title, cls in settings_classes():
         prefix = str(cls.model_config.get("env_prefix", ""))
         for name, info in cls.model_fields.items():
             assert f"`{prefix}{name.upper()}`" in text
             assert info.description, f"{cls.__name__}.{name} has no description"
+
+
+def test_every_service_of_the_stack_has_its_section() -> None:
+    titles = [title for title, _cls in settings_classes()]
+    for service in ("Catalog", "Listening", "Recommender", "Gateway", "Dashboard"):
+        assert f"{service} service" in titles

@@ -7,25 +7,32 @@ test fails when the committed copy drifts.
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from pathlib import Path
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
-from catalog.config import Settings as CatalogSettings
-from gateway.config import Settings as GatewaySettings
-from listening.config import Settings as ListeningSettings
-from recommender.config import Settings as RecommenderSettings
 from soundstream_admin.config import AdminSettings
+from soundstream_admin.runner import find_stack_file, load_stack
 
-SETTINGS_CLASSES: list[tuple[str, type[BaseSettings]]] = [
-    ("Operator tool (`soundstream-admin`)", AdminSettings),
-    ("Catalog service", CatalogSettings),
-    ("Listening service", ListeningSettings),
-    ("Recommender service", RecommenderSettings),
-    ("Gateway", GatewaySettings),
-]
+
+def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
+    """The operator tool's settings, then each service's, in the stack file's order (each
+    process names its Settings class there, ``module:Class``)."""
+    classes: list[tuple[str, type[BaseSettings]]] = [
+        ("Operator tool (`soundstream-admin`)", AdminSettings)
+    ]
+    seen: set[str] = set()
+    for spec in load_stack(find_stack_file()):
+        if spec.settings is None or spec.settings in seen:
+            continue
+        seen.add(spec.settings)
+        module, _, name = spec.settings.partition(":")
+        classes.append((f"{spec.name.capitalize()} service", getattr(import_module(module), name)))
+    return classes
+
 
 HEADER = """# Configuration
 
@@ -48,7 +55,7 @@ def _default(info: FieldInfo) -> str:
 
 def render() -> str:
     lines = [HEADER]
-    for title, cls in SETTINGS_CLASSES:
+    for title, cls in settings_classes():
         prefix = str(cls.model_config.get("env_prefix", ""))
         lines += [f"## {title}", "", "| variable | default | meaning |", "|---|---|---|"]
         for name, info in cls.model_fields.items():

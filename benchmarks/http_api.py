@@ -4,7 +4,8 @@ The real data set is imported into SQLite, then catalog-api, listening-api and t
 ``hello_app`` are started the same way (their own ``uvicorn.run``, one worker) on loopback
 ports, and each endpoint is loaded with ``wrk`` (2 threads, 32 connections, 2 s warm-up, 10 s
 measured) right after the bare endpoint. Two passes: response cache off (no Redis: every
-request reaches the database) and on (local Redis, DB ``SOUNDSTREAM_BENCH_REDIS_DB``).
+request reaches the database) and on (local Redis, DB ``SOUNDSTREAM_BENCH_REDIS_DB``, or the
+whole URL in ``SOUNDSTREAM_BENCH_REDIS_URL``).
 Targets (ISSUE 3): each endpoint ≥ 25% of the bare endpoint's requests/s, p99 ≤ 50 ms;
 search p95 ≤ 50 ms.
 """
@@ -30,6 +31,7 @@ from benchmarks.wrk_load import LoadResult, require_wrk, rotating_paths, run_wrk
 BIN = Path(sys.executable).parent
 PORTS = {"hello": 18180, "catalog": 18181, "listening": 18182}
 REDIS_DB = int(os.environ.get("SOUNDSTREAM_BENCH_REDIS_DB", "12"))
+REDIS_URL = os.environ.get("SOUNDSTREAM_BENCH_REDIS_URL") or f"redis://127.0.0.1:6379/{REDIS_DB}"
 SEARCH = "/search/artists?tag=rock&tag=alternative&tag=indie&match=all"
 
 
@@ -75,7 +77,7 @@ def sample_ids(db: Path, query: str) -> list[int]:
 
 def service_env(work: Path, cache: bool) -> dict[str, str]:
     env = import_env(work, f"sqlite:///{work}/catalog.db", f"sqlite:///{work}/listening.db")
-    redis = f"redis://127.0.0.1:6379/{REDIS_DB}" if cache else ""
+    redis = REDIS_URL if cache else ""
     env.update(
         CATALOG_PORT=str(PORTS["catalog"]),
         LISTENING_PORT=str(PORTS["listening"]),

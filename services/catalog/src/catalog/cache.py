@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from soundstream_common.cache import ResponseCache
 
@@ -52,17 +51,4 @@ def cached_json(
     body = cache.get_or_compute(
         group, query_key(request), lambda: compute().model_dump_json(by_alias=True).encode()
     )
-    return Response(content=body, media_type="application/json")
-
-
-async def cached_bytes(
-    request: Request, group: str, key: str, compute: Callable[[], bytes]
-) -> Response:
-    """JSON bytes from ``group`` of the cache, or ``compute()``'s (then stored).
-
-    The lookup and, on a miss, the computation run in one thread-pool call, so a hot read
-    costs a single hop whatever the dependencies of its route.
-    """
-    cache: ResponseCache = request.app.state.cache
-    body = await run_in_threadpool(cache.get_or_compute, group, key, compute)
     return Response(content=body, media_type="application/json")

@@ -12,6 +12,7 @@ from catalog.api.router import ROUTERS
 from catalog.config import Settings, get_settings
 from catalog.db import MIGRATIONS, prepare_engine
 from catalog.models import EVENT_OUTBOX
+from catalog.services.tag_index import TagIndex
 from soundstream_common.app import create_service_app, serve
 
 DESCRIPTION = """Artists, tags, tag assignments and artist popularity.
@@ -27,7 +28,13 @@ service (process `catalog-events`).
 @asynccontextmanager
 async def _catalog_engine(app: FastAPI) -> AsyncIterator[None]:
     prepare_engine(app.state.engine)
-    yield
+    tag_index = TagIndex(app.state.engine)
+    app.state.tag_index = tag_index
+    tag_index.current()  # starts the first build in the background
+    try:
+        yield
+    finally:
+        tag_index.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -143,7 +143,7 @@ def create_service_app(
             if relay is not None:
                 relay.stop()
             if redis is not None:
-                redis.close()
+                await redis.close_async()
             engine.dispose()
             logger.info("{} stopped", settings.service_name)
 

@@ -1,16 +1,24 @@
 """Read-through response cache in Redis with group invalidation.
 
-Keys embed a per-group generation number (``cache:<ns>:<group>:<gen>:<key>``); a write that
-changes a group's data bumps the generation, so every stale entry of the group is ignored at
-once (and expires by TTL). When Redis is unavailable the cache is bypassed.
+Each group has a generation number (``cache:<ns>:gen:<group>``); an entry
+(``cache:<ns>:<group>:<key digest>``) is stored with the generation it was computed under,
+and is served only while that is still the group's generation. A write that changes a
+group's data bumps the generation, so every stale entry of the group is ignored at once
+(and is overwritten by the next computation, or expires by TTL). One ``MGET`` reads both the
+generation and the entry. When Redis is unavailable the cache is bypassed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import anyio.to_thread
 
 from soundstream_common.redis import RedisHandle
+
+_SEPARATOR = b":"
 
 
 class ResponseCache:
@@ -26,9 +34,22 @@ class ResponseCache:
     def _gen_key(self, group: str) -> str:
         return f"cache:{self.namespace}:gen:{group}"
 
-    @staticmethod
-    def _digest(key: str) -> str:
-        return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    def _entry_key(self, group: str, key: str) -> str:
+        digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+        return f"cache:{self.namespace}:{group}:{digest}"
+
+    def _lookup(self, found: Any) -> tuple[bytes, bytes | None]:
+        """The group's current generation and the entry's bytes if it is of that generation,
+        from the ``MGET`` of the generation and entry keys."""
+        generation, entry = found
+        gen = generation if isinstance(generation, bytes) else b"0"
+        if isinstance(entry, bytes):
+            stored_gen, _, body = entry.partition(_SEPARATOR)
+            if stored_gen == gen:
+                self.hits += 1
+                return gen, body
+        self.misses += 1
+        return gen, None
 
     def get_or_compute(
         self, group: str, key: str, compute: Callable[[], bytes], *, ttl: int | None = None
@@ -38,18 +59,44 @@ class ResponseCache:
             return compute()
         if self._pending:
             self.invalidate(set(self._pending))
-        generation = self.redis.call(lambda r: r.get(self._gen_key(group)))
-        if generation is None and not self.redis.available:
+        keys = [self._gen_key(group), self._entry_key(group, key)]
+        found = self.redis.call(lambda r: r.mget(keys))
+        if found is None:
             return compute()
-        gen = generation.decode() if isinstance(generation, bytes) else "0"
-        full_key = f"cache:{self.namespace}:{group}:{gen}:{self._digest(key)}"
-        cached = self.redis.call(lambda r: r.get(full_key))
-        if isinstance(cached, bytes):
-            self.hits += 1
-            return cached
-        self.misses += 1
+        gen, body = self._lookup(found)
+        if body is not None:
+            return body
         value = compute()
-        self.redis.call(lambda r: r.set(full_key, value, ex=ttl or self.ttl))
+        entry = gen + _SEPARATOR + value
+        self.redis.call(lambda r: r.set(keys[1], entry, ex=ttl or self.ttl))
+        return value
+
+    async def get_or_compute_async(
+        self,
+        group: str,
+        key: str,
+        compute: Callable[[], Awaitable[bytes]],
+        *,
+        ttl: int | None = None,
+    ) -> bytes:
+        """:meth:`get_or_compute` on the event loop: Redis is read with the asynchronous
+        client, so a hit costs one round trip and no thread; ``compute`` is awaited only on
+        a miss."""
+        redis = self.redis
+        if redis is None:
+            return await compute()
+        if self._pending:
+            await anyio.to_thread.run_sync(self.invalidate, set(self._pending))
+        keys = [self._gen_key(group), self._entry_key(group, key)]
+        found = await redis.call_async(lambda r: r.mget(keys))
+        if found is None:
+            return await compute()
+        gen, body = self._lookup(found)
+        if body is not None:
+            return body
+        value = await compute()
+        entry = gen + _SEPARATOR + value
+        await redis.call_async(lambda r: r.set(keys[1], entry, ex=ttl or self.ttl))
         return value
 
     def invalidate(self, groups: Iterable[str]) -> None:

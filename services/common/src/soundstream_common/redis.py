@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import redis
+import redis.asyncio as redis_async
 from loguru import logger
 
 T = TypeVar("T")
@@ -35,8 +36,25 @@ class RedisHandle:
             socket_connect_timeout=socket_timeout,
             health_check_interval=30,
         )
+        self._socket_timeout = socket_timeout
+        self._async_client: redis_async.Redis | None = None
         self._down_until = 0.0
         self._lock = threading.Lock()
+
+    @property
+    def async_client(self) -> redis_async.Redis:
+        """A ``redis.asyncio`` client to the same server, for reads on the event loop.
+
+        Created on first use, so its connections belong to the loop that serves requests.
+        """
+        if self._async_client is None:
+            self._async_client = redis_async.Redis.from_url(
+                self.url,
+                socket_timeout=self._socket_timeout,
+                socket_connect_timeout=self._socket_timeout,
+                health_check_interval=30,
+            )
+        return self._async_client
 
     @property
     def available(self) -> bool:
@@ -58,6 +76,16 @@ class RedisHandle:
             self.mark_down(exc)
             return None
 
+    async def call_async(self, fn: Callable[[redis_async.Redis], Awaitable[T]]) -> T | None:
+        """Like :meth:`call`, with the asynchronous client."""
+        if not self.available:
+            return None
+        try:
+            return await fn(self.async_client)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            self.mark_down(exc)
+            return None
+
     def ping(self) -> str:
         """Readiness probe: raises when Redis does not answer."""
         self.client.ping()
@@ -66,3 +94,10 @@ class RedisHandle:
 
     def close(self) -> None:
         self.client.close()
+
+    async def close_async(self) -> None:
+        """Close both clients (from the loop that used the asynchronous one)."""
+        if self._async_client is not None:
+            await self._async_client.aclose()
+            self._async_client = None
+        self.close()

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 
 from listening.schemas import MAX_ID
 from listening.service.users import require_user
@@ -65,19 +64,6 @@ def cached_json(
     """``build()``'s JSON, served from the cache group ``group`` when fresh."""
     content = cache.get_or_compute(group, key, lambda: build().model_dump_json().encode())
     return Response(content, media_type="application/json")
-
-
-async def cached_bytes(
-    request: Request, group: str, key: str, compute: Callable[[], bytes]
-) -> Response:
-    """JSON bytes from the cache group ``group``, or ``compute()``'s (then stored).
-
-    The lookup and, on a miss, the computation run in one thread-pool call, so a hot read
-    costs a single hop.
-    """
-    cache: ResponseCache = request.app.state.cache
-    body = await run_in_threadpool(cache.get_or_compute, group, key, compute)
-    return Response(body, media_type="application/json")
 
 
 def problem(description: str) -> dict[str, object]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from catalog.api.responses import problems
-from catalog.cache import ARTISTS, cached_bytes
+from catalog.cache import ARTISTS
 from catalog.dependencies import ArtistDep, ArtistIdPath
 from catalog.schemas.artists import (
     ArtistCreate,
@@ -21,6 +21,7 @@ from catalog.schemas.artists import (
 from catalog.services import artists as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
 from soundstream_common.pagination import Page, PageParamsDep
+from soundstream_common.reads import cached_bytes
 
 router = APIRouter(prefix="/artists", tags=["artists"])
 
@@ -54,13 +55,13 @@ def list_artists(
     responses=problems(404),
 )
 async def get_artist(request: Request, artist_id: ArtistIdPath) -> Response:
-    sessions = request.app.state.sessions
+    engine = request.app.state.engine
 
     def compute() -> bytes:
-        with sessions() as session:
-            return service.artist_detail_json(session, artist_id=artist_id)
+        with engine.connect() as connection:
+            return service.artist_detail_json(connection, artist_id=artist_id)
 
-    return await cached_bytes(request, ARTISTS, f"/artists/{artist_id}", compute)
+    return await cached_bytes(request, ARTISTS, f"/artists/{artist_id}", compute, point_read=True)
 
 
 @router.post(

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import StringConstraints
 
 from catalog.api.responses import problems
-from catalog.cache import SEARCH, cached_bytes, query_key
+from catalog.cache import SEARCH, query_key
 from catalog.dependencies import PopularityBoundsDep
 from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
 from catalog.services import search as service
+from catalog.services.tag_index import TagIndex
 from soundstream_common.pagination import PageParamsDep
+from soundstream_common.reads import cached_bytes
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -51,12 +53,24 @@ async def search_artists(
     sort: Annotated[SearchSort, Query(description="Order of the results.")] = SearchSort.relevance,
 ) -> Response:
     sessions = request.app.state.sessions
+    tag_index: TagIndex = request.app.state.tag_index
+    # A fresh index answers from memory (no SQL: run where point reads run); otherwise the
+    # grouped query runs in the thread pool.
+    index = tag_index.current()
 
     def compute() -> bytes:
         with sessions() as session:
             found = service.search_artists(
-                session, tags=tags, match=match, bounds=bounds, sort=sort, page=page
+                session,
+                tags=tags,
+                match=match,
+                bounds=bounds,
+                sort=sort,
+                page=page,
+                index=index,
             )
         return found.model_dump_json(by_alias=True).encode()
 
-    return await cached_bytes(request, SEARCH, query_key(request), compute)
+    return await cached_bytes(
+        request, SEARCH, query_key(request), compute, point_read=index is not None
+    )

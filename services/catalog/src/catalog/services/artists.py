@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, delete, func, select
+from sqlalchemy import Connection, Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog import cache as groups
@@ -108,13 +108,12 @@ _TOP_TAGS = (
 """The artist's most applied tags."""
 
 
-def artist_detail_json(session: Session, *, artist_id: int) -> bytes:
+def artist_detail_json(connection: Connection, *, artist_id: int) -> bytes:
     """The :class:`ArtistDetail` JSON of the artist: its popularity and its most applied tags.
 
-    Two statements built once (so their compiled form is cached), executed on the Core
-    connection; the JSON is built directly from the rows.
+    Two statements built once (so their compiled form is cached), executed on a Core
+    connection (no ORM session); the JSON is built directly from the rows.
     """
-    connection = session.connection()
     params = {"artist_id": artist_id}
     row = connection.execute(_DETAIL, params).first()
     if row is None:

@@ -27,6 +27,7 @@ from catalog.schemas.search import (
     SearchSort,
 )
 from catalog.services.queries import listeners_col, plays_col
+from catalog.services.tag_index import TagArtistCounts
 from catalog.services.tags import find_by_values
 from soundstream_common.pagination import PageParams
 
@@ -55,6 +56,19 @@ class PopularityBounds:
         if self.max_plays is not None:
             bounds.append(plays <= self.max_plays)
         return bounds
+
+    def is_open(self) -> bool:
+        """No bound at all."""
+        return self == PopularityBounds()
+
+    def admits(self, listeners: int, plays: int) -> bool:
+        """The same bounds as :meth:`conditions`, on known values."""
+        return (
+            (self.min_listeners is None or listeners >= self.min_listeners)
+            and (self.max_listeners is None or listeners <= self.max_listeners)
+            and (self.min_plays is None or plays >= self.min_plays)
+            and (self.max_plays is None or plays <= self.max_plays)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +143,20 @@ def _ranked(
     return hits, int(total.scalar_one())
 
 
+def _names(
+    session: Session, artist_ids: list[int], index: TagArtistCounts | None
+) -> dict[int, tuple[str, bool]]:
+    """Name and placeholder flag of each artist of the page."""
+    if index is not None:
+        return {artist_id: index.artists[artist_id] for artist_id in artist_ids}
+    if not artist_ids:
+        return {}
+    rows = session.execute(
+        select(Artist.id, Artist.name, Artist.is_placeholder).where(Artist.id.in_(artist_ids))
+    )
+    return {artist_id: (name, placeholder) for artist_id, name, placeholder in rows}
+
+
 def search_artists(
     session: Session,
     *,
@@ -137,40 +165,49 @@ def search_artists(
     bounds: PopularityBounds,
     sort: SearchSort,
     page: PageParams,
+    index: TagArtistCounts | None = None,
 ) -> ArtistSearchPage:
     """Artists carrying all (or any) of ``tags`` (any letter case) within ``bounds``.
+
+    With ``index`` (a snapshot matching the database) the ranking is computed from it
+    instead of the grouped query; the answer is the same.
 
     ``relevance`` = sum over the matched tags of ln(1 + times the tag was applied to the
     artist): matching more of the tags and a stronger consensus of taggers both rank higher,
     with diminishing returns. Ties: more listeners, then lower id.
     """
     requested = _distinct(tags)
-    found = find_by_values(session, values=requested)
+    if index is not None:
+        found = index.find_tags(requested)
+    else:
+        found = {
+            folded: [(tag.id, tag.value) for tag in group]
+            for folded, group in find_by_values(session, values=requested).items()
+        }
     unknown = [value for value in requested if value.lower() not in found]
     known = [found[value.lower()] for value in requested if value.lower() in found]
-    names_of_tags = [group[0].value for group in known]
+    names_of_tags = [group[0][1] for group in known]
     window: list[_Hit] = []
     total = 0
     if known and not (match is MatchMode.all and unknown):
-        window, total = _ranked(
-            session,
-            [[tag.id for tag in group] for group in known],
-            match=match,
-            bounds=bounds,
-            sort=sort,
-            page=page,
-        )
-    page_ids = [hit.artist_id for hit in window]
-    artists = (
-        {
-            artist_id: (name, placeholder)
-            for artist_id, name, placeholder in session.execute(
-                select(Artist.id, Artist.name, Artist.is_placeholder).where(Artist.id.in_(page_ids))
+        tag_ids = [[tag_id for tag_id, _ in group] for group in known]
+        if index is not None:
+            found_hits, total = index.ranked(
+                tag_ids,
+                match=match,
+                admits=None if bounds.is_open() else bounds.admits,
+                sort=sort,
+                page=page,
             )
-        }
-        if page_ids
-        else {}
-    )
+            window = [
+                _Hit(h.artist_id, h.listeners, h.plays, h.relevance, h.counts) for h in found_hits
+            ]
+        else:
+            window, total = _ranked(
+                session, tag_ids, match=match, bounds=bounds, sort=sort, page=page
+            )
+    page_ids = [hit.artist_id for hit in window]
+    artists = _names(session, page_ids, index)
     items = [
         ArtistSearchHit(
             id=hit.artist_id,

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 
 from listening import caching
-from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, cached_bytes, problem
+from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, problem
 from listening.schemas import ListenPatch, ListenPut, ListenRead
 from listening.service import listens as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
 from soundstream_common.pagination import Page, PageParamsDep
+from soundstream_common.reads import cached_bytes
 
 router = APIRouter(prefix="/users/{user_id}/artists", tags=["listens"])
 
@@ -30,14 +31,14 @@ PUT_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses={404: problem("No such user.")},
 )
 async def list_listens(request: Request, user_id: UserIdPath, params: PageParamsDep) -> Response:
-    sessions = request.app.state.sessions
+    engine = request.app.state.engine
 
     def compute() -> bytes:
-        with sessions() as session:
-            return service.user_artists_json(session, user_id=user_id, params=params)
+        with engine.connect() as connection:
+            return service.user_artists_json(connection, user_id=user_id, params=params)
 
     key = f"artists:{user_id}:{params.limit}:{params.offset}"
-    return await cached_bytes(request, caching.USERS, key, compute)
+    return await cached_bytes(request, caching.USERS, key, compute, point_read=True)
 
 
 @router.put(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Integer, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from listening import caching
@@ -42,13 +42,12 @@ _USER_PAGE = (
 """One page of the user's listens, most played first (ties by artist id)."""
 
 
-def user_artists_json(session: Session, *, user_id: int, params: PageParams) -> bytes:
+def user_artists_json(connection: Connection, *, user_id: int, params: PageParams) -> bytes:
     """The ``Page[ListenRead]`` JSON of the user's artists (404 when the user does not exist).
 
-    Two statements built once (their compiled form is cached) on the Core connection; the
-    JSON is built directly from the rows.
+    Two statements built once (their compiled form is cached) on a Core connection (no ORM
+    session); the JSON is built directly from the rows.
     """
-    connection = session.connection()
     total = connection.execute(_USER_LISTENS, {"user_id": user_id}).scalar()
     if total is None:
         raise UserNotFoundError(user_id)

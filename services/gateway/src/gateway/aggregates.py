@@ -94,8 +94,15 @@ async def _optional(upstream: str, call: Awaitable[T]) -> tuple[T | None, str | 
         raise
 
 
+def _raised(part: T | BaseException) -> T:
+    """A part gathered with ``return_exceptions``: its value, or its error raised."""
+    if isinstance(part, BaseException):
+        raise part
+    return part
+
+
 async def user_profile(upstreams: Upstreams, user_id: int) -> views.UserProfile:
-    user, top, friends, (recommendations, missing) = await asyncio.gather(
+    parts = await asyncio.gather(
         get_json(upstreams, LISTENING, f"/users/{user_id}"),
         get_json(upstreams, LISTENING, f"/users/{user_id}/artists", {"limit": PROFILE_TOP_ARTISTS}),
         get_json(upstreams, LISTENING, f"/users/{user_id}/friends", {"limit": PROFILE_FRIENDS}),
@@ -103,7 +110,12 @@ async def user_profile(upstreams: Upstreams, user_id: int) -> views.UserProfile:
             RECOMMENDER,
             enriched_recommendations(upstreams, user_id, {"k": PROFILE_RECOMMENDATIONS}),
         ),
+        return_exceptions=True,
     )
+    # Whichever part fails first in time, the parts decide in this order: a user the
+    # listening service does not know is its 404, not a recommender's complaint.
+    user, top, friends = _raised(parts[0]), _raised(parts[1]), _raised(parts[2])
+    recommendations, missing = _raised(parts[3])
     details = await artist_details(upstreams, [item["artist_id"] for item in top["items"]])
     return views.UserProfile(
         user=user,

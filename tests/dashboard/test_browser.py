@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,19 +18,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from soundstream_admin.testing import LiveStack
+from soundstream_admin.testing import LiveStack, free_port, headless_chromium
 
 pytestmark = pytest.mark.realdata
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "dashboard"
-CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 START_TIMEOUT_SECONDS = 60.0
 RENDER_TIMEOUT_SECONDS = 120.0
 WIDTH = 1500
@@ -58,32 +53,9 @@ PAGES = {
 }
 
 
-def find_browser() -> tuple[str, str] | None:
-    browser = next((path for name in CHROMIUM if (path := shutil.which(name))), None)
-    driver = shutil.which("chromedriver")
-    return (browser, driver) if browser and driver else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    found = find_browser()
-    if found is None:
-        message = "headless Chromium and chromedriver are needed (apt: chromium chromium-driver)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    options = webdriver.ChromeOptions()
-    options.binary_location = found[0]
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    options.add_argument(f"--window-size={WIDTH},1800")
-    driver = webdriver.Chrome(service=Service(found[1]), options=options)
+    driver = headless_chromium(WIDTH, 1800)
     try:
         yield driver
     finally:

@@ -5,18 +5,16 @@ process is left behind."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
+from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
 from soundstream import ConflictError, SoundStream
-from soundstream_admin.testing import LiveStack
+from soundstream_admin.testing import LiveStack, headless_chromium
 
 ARTIFACTS = Path("var") / "test-artifacts" / "stack"
 RENDER_TIMEOUT_SECONDS = 60.0
@@ -42,19 +40,7 @@ def retrain_and_wait(client: SoundStream) -> str:
     return client.models.current().version
 
 
-def chromium() -> webdriver.Chrome:
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if browser is None or driver is None:
-        pytest.fail("needs Chromium and ChromeDriver: apt-get install chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.add_argument("--window-size=1400,1000")
-    return webdriver.Chrome(service=Service(driver), options=options)
-
-
-def wait_rendered(page: webdriver.Chrome, text: str) -> str:
+def wait_rendered(page: Chrome, text: str) -> str:
     """The page's text once Streamlit has finished running the script and ``text`` shows."""
     deadline = time.monotonic() + RENDER_TIMEOUT_SECONDS
     body = ""
@@ -84,7 +70,7 @@ def test_retrain_recommend_and_see_it_in_the_dashboard(live_stack: LiveStack) ->
         assert first_name is not None
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = chromium()
+    page = headless_chromium()
     try:
         page.get(live_stack.url("dashboard"))
         wait_rendered(page, "Overview")

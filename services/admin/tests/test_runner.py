@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import psutil
 import pytest
 
 from soundstream_admin.runner import find_stack_file, load_stack, port_is_free
+from soundstream_admin.testing import free_port_offset, stack_processes
 
 ADMIN = str(Path(sys.executable).parent / "soundstream-admin")
 STACK = load_stack(find_stack_file())
@@ -29,33 +29,12 @@ HTTP_SERVICES = {spec.name: spec for spec in STACK if spec.port is not None}
 PORTS = {spec.name: spec.port for spec in STACK if spec.port is not None}
 
 
-def free_port_offset() -> int:
-    """An offset that puts every port of the stack on a free port, away from a running stack."""
-    for _ in range(100):
-        offset = random.randrange(20_000, 40_000)
-        if all(port_is_free(port + offset) for port in PORTS.values()):
-            return offset
-    raise RuntimeError("no free ports for the stack")
-
-
 def base_urls(offset: int) -> dict[str, str]:
     return {name: f"http://127.0.0.1:{port + offset}" for name, port in PORTS.items()}
 
 
 def ready_urls(offset: int) -> list[str]:
     return [url + HTTP_SERVICES[name].ready for name, url in base_urls(offset).items()]
-
-
-def stack_processes(data_dir: Path) -> list[psutil.Process]:
-    """Every process started for the stack under test (they all inherit its data directory)."""
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get("SOUNDSTREAM_DATA_DIR") == str(data_dir):
-                found.append(process)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found
 
 
 def runner_env(data_dir: Path) -> dict[str, str]:
@@ -132,7 +111,7 @@ def wait_until_ready(runner: Runner, urls: list[str]) -> None:
 def test_dev_starts_every_service_and_ctrl_c_stops_them_all(
     data_dir: Path, runners: list[Runner]
 ) -> None:
-    offset = free_port_offset()
+    offset = free_port_offset(list(PORTS.values()))
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     bases = base_urls(offset)
@@ -165,7 +144,7 @@ def test_dev_starts_every_service_and_ctrl_c_stops_them_all(
 
 
 def test_sigterm_stops_the_stack_too(data_dir: Path, runners: list[Runner]) -> None:
-    offset = free_port_offset()
+    offset = free_port_offset(list(PORTS.values()))
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))
@@ -180,7 +159,7 @@ def test_services_stop_even_when_the_runner_is_killed(
     data_dir: Path, runners: list[Runner]
 ) -> None:
     """A runner killed with SIGKILL cannot clean up: its services must still go."""
-    offset = free_port_offset()
+    offset = free_port_offset(list(PORTS.values()))
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))
@@ -204,7 +183,7 @@ def test_services_stop_even_when_the_runner_is_killed(
 def test_a_service_that_fails_to_start_stops_the_stack_and_is_named(
     data_dir: Path, tmp_path: Path, runners: list[Runner], command: list[str], expected: str
 ) -> None:
-    offset = free_port_offset()
+    offset = free_port_offset(list(PORTS.values()))
     listening = HTTP_SERVICES["listening"]
     port = PORTS["listening"]
     stack_file = tmp_path / "stack.toml"
@@ -240,7 +219,7 @@ env_prefix = "BROKEN_"
 def test_a_service_that_dies_later_stops_the_stack_with_an_error(
     data_dir: Path, runners: list[Runner]
 ) -> None:
-    offset = free_port_offset()
+    offset = free_port_offset(list(PORTS.values()))
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,15 +21,10 @@ from fastapi.testclient import TestClient
 from gateway.config import Settings
 from gateway.db import MIGRATIONS
 from gateway.main import create_app
+from soundstream_admin.testing import free_port
 from soundstream_common.db import create_db_engine
 
 ADMIN_KEY = "ss_bootstrap_" + "k" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

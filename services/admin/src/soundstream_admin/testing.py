@@ -12,6 +12,7 @@ import contextlib
 import os
 import random
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,20 +20,36 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import psutil
 import pytest
 import redis
 
+from soundstream_admin.local_redis import free_port
 from soundstream_admin.runner import find_stack_file, load_stack, port_is_free
 from soundstream_common.testing import require_hetrec
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
+
+__all__ = [
+    "LiveStack",
+    "free_port",
+    "free_port_offset",
+    "headless_chromium",
+    "live_stack",
+    "stack_processes",
+    "trained_stack",
+]
 
 STACK_UP = "stack is up; Ctrl-C stops it"
 DEFAULT_STACK_REDIS_URL = "redis://127.0.0.1:6379/13"
 START_TIMEOUT_SECONDS = 240.0
 STOP_TIMEOUT_SECONDS = 30.0
 TRAIN_TIMEOUT_SECONDS = 300.0
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 SERVICE_PREFIXES = ("CATALOG_", "LISTENING_", "RECOMMENDER_", "GATEWAY_", "DASHBOARD_")
 
 
@@ -182,3 +199,24 @@ def trained_stack(live_stack: LiveStack) -> LiveStack:
     """The live stack once its first model is trained and serving."""
     train_first_model(live_stack)
     return live_stack
+
+
+def headless_chromium(width: int = 1400, height: int = 1000) -> Chrome:
+    """Headless Chromium driven through its ChromeDriver. Missing, it fails the test under CI
+    (which installs it) and skips it elsewhere, saying what to install."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser = next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        message = "headless Chromium and chromedriver are needed (apt: chromium chromium-driver)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    options.add_argument(f"--window-size={width},{height}")
+    return webdriver.Chrome(service=Service(driver), options=options)

@@ -23,13 +23,13 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
-from benchmarks.env import REPO, run_timed, save, verdict, wait_for_quiet_machine
-from benchmarks.http_api import sample_ids, wait_ready
+from benchmarks import processes
+from benchmarks.env import run_timed, save, verdict, wait_for_quiet_machine
+from benchmarks.http_api import sample_ids
 from benchmarks.import_sqlite import ADMIN, import_env
 from benchmarks.wrk_load import LoadResult, require_wrk, rotating_paths, run_wrk
 
@@ -40,24 +40,11 @@ LATENCY_BUDGET_MS = 3.0
 MIN_CACHED_RATIO = 0.5
 
 
-@contextmanager
 def server(
     name: str, command: list[str], env: dict[str, str], ready: str, log: Path
-) -> Iterator[str]:
+) -> AbstractContextManager[str]:
     """Start one server process on its port, wait until ``ready`` answers, stop it on exit."""
-    base = f"http://127.0.0.1:{PORTS[name]}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_ready(base + ready)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    return processes.server(f"http://127.0.0.1:{PORTS[name]}", command, env, ready, log)
 
 
 def stack_env(work: Path, *, gateway_cache: bool) -> dict[str, str]:

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
-from benchmarks.env import REPO, real_data_dir, run_timed, save, verdict, wait_for_quiet_machine
+from benchmarks import processes
+from benchmarks.env import real_data_dir, run_timed, save, verdict, wait_for_quiet_machine
 from benchmarks.import_sqlite import ADMIN, import_env
 from benchmarks.wrk_load import LoadResult, require_wrk, rotating_paths, run_wrk
 
@@ -35,38 +32,11 @@ REDIS_URL = os.environ.get("SOUNDSTREAM_BENCH_REDIS_URL") or f"redis://127.0.0.1
 SEARCH = "/search/artists?tag=rock&tag=alternative&tag=indie&match=all"
 
 
-def wait_ready(url: str, seconds: float = 60.0) -> None:
-    """Poll ``url`` until it answers 200 (bounded)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {seconds} s")
-
-
-@contextmanager
 def server(
     name: str, command: list[str], env: dict[str, str], ready: str, log: Path
-) -> Iterator[str]:
-    """Start one server process, wait until ``ready`` answers, stop it on exit."""
-    base = f"http://127.0.0.1:{PORTS[name]}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_ready(base + ready)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+) -> AbstractContextManager[str]:
+    """Start one server process on its port, wait until ``ready`` answers, stop it on exit."""
+    return processes.server(f"http://127.0.0.1:{PORTS[name]}", command, env, ready, log)
 
 
 def sample_ids(db: Path, query: str) -> list[int]:

@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.env import real_data_dir, save, verdict, wait_for_quiet_machine
+from benchmarks.processes import background, wait_ready
 from benchmarks.recommender_stack import (
     BIN,
     RECOMMENDER_PORT,
     import_data,
-    process,
     retrain,
     training_stack,
-    wait_ready,
 )
 from benchmarks.wrk_load import CONNECTIONS, LoadResult, require_wrk, rotating_paths, run_wrk
 
@@ -76,8 +75,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             published = retrain(env, worker).result
             hello = [sys.executable, "-m", "benchmarks.hello_app", str(HELLO_PORT)]
             with (
-                process([str(BIN / "recommender-api")], env, work / "api.log"),
-                process(hello, env, work / "hello.log"),
+                background([str(BIN / "recommender-api")], env, work / "api.log"),
+                background(hello, env, work / "hello.log"),
             ):
                 base = f"http://127.0.0.1:{RECOMMENDER_PORT}"
                 wait_ready(base + "/ready")

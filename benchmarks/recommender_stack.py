@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import redis
 
 from benchmarks.env import REPO, run_timed
 from benchmarks.import_sqlite import ADMIN, import_env
+from benchmarks.processes import background, wait_ready
 
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("SOUNDSTREAM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -67,37 +67,6 @@ def recommender_env(work: Path) -> dict[str, str]:
     return env
 
 
-def wait_ready(url: str, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {seconds} s")
-
-
-@contextmanager
-def process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A background process, terminated (then killed) on exit."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @contextmanager
 def training_stack(work: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
     """listening-api (the export) and ``recommender-worker`` (2 processes) over ``work``."""
@@ -107,8 +76,8 @@ def training_stack(work: Path) -> Iterator[tuple[dict[str, str], subprocess.Pope
     migrate = [str(ADMIN), "migrate"]
     subprocess.run(migrate, env=env, cwd=REPO, check=True, capture_output=True)
     with (
-        process([str(BIN / "listening-api")], env, work / "listening.log"),
-        process([str(BIN / "recommender-worker")], env, work / "worker.log") as worker,
+        background([str(BIN / "listening-api")], env, work / "listening.log"),
+        background([str(BIN / "recommender-worker")], env, work / "worker.log") as worker,
     ):
         wait_ready(f"http://127.0.0.1:{LISTENING_PORT}/ready")
         yield env, worker

@@ -74,6 +74,15 @@ class Runner:
                 process.kill()
 
 
+def describe(processes: list[psutil.Process]) -> list[str]:
+    """Leftover processes by command line, so a failure names the service that stayed."""
+    described = []
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            described.append(f"{process.pid} {' '.join(process.cmdline())}")
+    return described
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
@@ -170,7 +179,7 @@ def test_services_stop_even_when_the_runner_is_killed(
     deadline = time.monotonic() + STARTUP_SECONDS
     while (left := stack_processes(data_dir)) and time.monotonic() < deadline:
         psutil.wait_procs(left, timeout=0.5)
-    assert stack_processes(data_dir) == []
+    assert describe(stack_processes(data_dir)) == []
 
 
 @pytest.mark.parametrize(

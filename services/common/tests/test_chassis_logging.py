@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from soundstream_common import access_log as access_log_module
+from soundstream_common.access_log import BATCH_LINES, FLUSH_SECONDS
 
 from .conftest import ServiceUnderTest
 
@@ -118,3 +122,27 @@ def test_console_is_readable_text_when_json_is_off(
     (access,) = [line for line in err.splitlines() if "GET /health 200" in line]
     assert "plain-1" in access
     assert not access.lstrip().startswith("{")
+
+
+def test_access_lines_are_written_while_the_service_runs(
+    service: ServiceUnderTest, sqlite_url: str, log_dir: Path
+) -> None:
+    """Lines are written in batches, at the latest FLUSH_SECONDS after a request."""
+    with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
+        client.get("/health", headers={"X-Request-ID": "running-1"})
+        deadline = time.monotonic() + FLUSH_SECONDS + 2.0
+        lines: list[dict[str, Any]] = []
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.05)
+            lines = json_lines(log_dir / "access.log")
+        assert [line["request_id"] for line in lines] == ["running-1"]
+
+
+def test_a_full_batch_is_written_at_once(
+    service: ServiceUnderTest, sqlite_url: str, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access_log_module, "FLUSH_SECONDS", 3600.0)
+    with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
+        for n in range(BATCH_LINES):
+            client.get("/health", headers={"X-Request-ID": f"batch-{n}"})
+        assert len(json_lines(log_dir / "access.log")) == BATCH_LINES

@@ -12,6 +12,7 @@ from loguru import logger
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from soundstream_common.access_log import access_log
 from soundstream_common.cache import ResponseCache
 from soundstream_common.db import Migrations, create_db_engine, make_session_factory
 from soundstream_common.errors import Problem, install_problem_handlers
@@ -145,6 +146,7 @@ def create_service_app(
             if redis is not None:
                 await redis.close_async()
             engine.dispose()
+            access_log.flush()
             logger.info("{} stopped", settings.service_name)
 
     app = FastAPI(
@@ -154,6 +156,9 @@ def create_service_app(
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         responses=PROBLEM_RESPONSES,
+        # Metrics and traces are our own (Prometheus, request ids): FastAPI's OpenTelemetry
+        # hooks would look up the global providers on every request for nothing.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)

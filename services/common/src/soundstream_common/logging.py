@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from soundstream_common.access_log import access_log
 from soundstream_common.context import request_id_var
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ def _patch(record: Record) -> None:
 
 
 def _json_line(record: Record) -> str:
+    if _is_access(record):
+        return "{extra[access_json]}"
     payload: dict[str, Any] = {
         "ts": record["time"].isoformat(),
         "level": record["level"].name,
@@ -69,7 +72,14 @@ def _json_line(record: Record) -> str:
 
 
 def _is_access(record: Record) -> bool:
+    """A batch of access lines (:mod:`soundstream_common.access_log`), written as it is."""
     return bool(record["extra"].get("access"))
+
+
+def _human_line(record: Record) -> str:
+    if _is_access(record):
+        return "{extra[access_text]}"
+    return HUMAN_FORMAT + "\n{exception}"
 
 
 def _add_file_sinks(log_dir: Path) -> None:
@@ -109,13 +119,19 @@ def configure_logging(
     logger.add(
         sys.stderr,
         level=level,
-        format=_json_line if use_json else HUMAN_FORMAT,
+        format=_json_line if use_json else _human_line,
         colorize=not use_json,
         backtrace=False,
         diagnose=False,
     )
     if log_dir is not None:
         _add_file_sinks(log_dir)
+    console_access = logger.level(level).no <= logger.level("INFO").no
+    access_log.configure(
+        service=service,
+        json_lines=log_dir is not None or (use_json and console_access),
+        text_lines=not use_json and console_access,
+    )
     logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
     for name in ("uvicorn", "uvicorn.error", "alembic"):
         std = logging.getLogger(name)

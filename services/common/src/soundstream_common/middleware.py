@@ -1,15 +1,15 @@
-"""Request id and access logging, as a plain ASGI middleware (no per-request task overhead)."""
+"""Request id and access line of every request, as a plain ASGI middleware (no per-request task)."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 
-from loguru import logger
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soundstream_common.access_log import access_log
 from soundstream_common.context import request_id_var
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -43,7 +43,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or secrets.token_hex(16)
         token = request_id_var.set(request_id)
         # Also kept in the request state: the 500 handler runs outside this middleware,
         # after the context variable has been reset.
@@ -63,22 +63,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            path = scope.get("path", "")
-            query = scope.get("query_string", b"").decode("latin-1")
-            logger.bind(
-                access=True,
-                method=scope.get("method"),
-                path=path,
+            access_log.record(
+                method=scope["method"],
+                path=scope["path"],
+                query=scope["query_string"].decode("latin-1"),
                 status=status,
-                latency_ms=round(elapsed_ms, 2),
+                latency_ms=(time.perf_counter() - started) * 1000,
                 client=_client_id(scope),
-            ).info(
-                "{} {}{} {} {:.1f}ms",
-                scope.get("method"),
-                path,
-                f"?{query}" if query else "",
-                status,
-                elapsed_ms,
+                request_id=request_id,
             )
             request_id_var.reset(token)

@@ -9,12 +9,16 @@ the network — runs in the thread pool so the loop stays free.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
 import anyio.to_thread
 from fastapi import Request, Response
-from sqlalchemy import Engine
+from sqlalchemy import ClauseElement, Dialect, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from soundstream_common.cache import ResponseCache
 
@@ -54,3 +58,55 @@ async def cached_bytes(
 
     body = await cache.get_or_compute_async(group, key, read)
     return Response(content=body, media_type="application/json")
+
+
+class DriverQuery:
+    """A Core ``select`` compiled once per dialect and run straight on the driver's cursor.
+
+    For the hottest point reads: there SQLAlchemy's work per execution (the ``Connection``, its
+    transaction, parameter and result processing, row objects) costs more than SQLite's own
+    (0.13 ms against 0.06 ms for ``GET /artists/{id}``). Only for statements whose parameters
+    and columns need no type conversion (integers, text): values come as the driver gives them.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any]]] = {}
+        self._lock = threading.Lock()
+
+    def _for(self, dialect: Dialect) -> tuple[str, Callable[[Mapping[str, Any]], Any]]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
+            names = compiled.positiontup if compiled.positional else None
+
+            def arguments(params: Mapping[str, Any]) -> Any:
+                values = compiled.construct_params(dict(params)) or {}
+                return values if names is None else tuple(values[name] for name in names)
+
+            found = (compiled.string, arguments)
+            with self._lock:
+                self._compiled[dialect.name] = found
+        return found
+
+    def rows(
+        self, cursor: DBAPICursor, dialect: Dialect, params: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        """Every row of the statement for ``params``, as the driver's tuples."""
+        sql, arguments = self._for(dialect)
+        cursor.execute(sql, arguments(params))
+        return cursor.fetchall()
+
+
+@contextmanager
+def driver_cursor(engine: Engine) -> Iterator[DBAPICursor]:
+    """A cursor on a pooled connection of ``engine`` (rolled back and returned afterwards)."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

@@ -58,8 +58,7 @@ async def get_artist(request: Request, artist_id: ArtistIdPath) -> Response:
     engine = request.app.state.engine
 
     def compute() -> bytes:
-        with engine.connect() as connection:
-            return service.artist_detail_json(connection, artist_id=artist_id)
+        return service.artist_detail_json(engine, artist_id=artist_id)
 
     return await cached_bytes(request, ARTISTS, f"/artists/{artist_id}", compute, point_read=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Select, bindparam, delete, func, select
+from sqlalchemy import Engine, Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog import cache as groups
@@ -23,6 +23,7 @@ from catalog.services.unit import commit
 from soundstream_common.app import EventPublisher
 from soundstream_common.cache import ResponseCache
 from soundstream_common.pagination import Page, PageParams
+from soundstream_common.reads import DriverQuery, driver_cursor
 
 TOP_TAGS = 10
 
@@ -78,7 +79,7 @@ def read_artist(session: Session, *, artist: Artist) -> ArtistRead:
 
 
 _ARTIST_ID = bindparam("artist_id", type_=Integer)
-_DETAIL = (
+_DETAIL = DriverQuery(
     select(
         Artist.id,
         Artist.name,
@@ -97,7 +98,7 @@ _DETAIL = (
 )
 """The artist, its popularity and its number of tag assignments (one row, or none)."""
 _TOP_COUNT = func.count().label("n")
-_TOP_TAGS = (
+_TOP_TAGS = DriverQuery(
     select(Tag.id, Tag.value, _TOP_COUNT)
     .join(TagAssignment, TagAssignment.tag_id == Tag.id)
     .where(TagAssignment.artist_id == _ARTIST_ID)
@@ -108,18 +109,19 @@ _TOP_TAGS = (
 """The artist's most applied tags."""
 
 
-def artist_detail_json(connection: Connection, *, artist_id: int) -> bytes:
+def artist_detail_json(engine: Engine, *, artist_id: int) -> bytes:
     """The :class:`ArtistDetail` JSON of the artist: its popularity and its most applied tags.
 
-    Two statements built once (so their compiled form is cached), executed on a Core
-    connection (no ORM session); the JSON is built directly from the rows.
+    Two statements compiled once, run on the driver's cursor (no ORM session, no Core result
+    objects); the JSON is built directly from the rows.
     """
     params = {"artist_id": artist_id}
-    row = connection.execute(_DETAIL, params).first()
-    if row is None:
-        raise ArtistNotFoundError(f"Artist {artist_id} does not exist.", artist_id=artist_id)
-    ident, name, url, picture_url, placeholder, listeners, plays, assignments = row
-    top = connection.execute(_TOP_TAGS, params).all()
+    with driver_cursor(engine) as cursor:
+        found = _DETAIL.rows(cursor, engine.dialect, params)
+        if not found:
+            raise ArtistNotFoundError(f"Artist {artist_id} does not exist.", artist_id=artist_id)
+        top = _TOP_TAGS.rows(cursor, engine.dialect, params)
+    ident, name, url, picture_url, placeholder, listeners, plays, assignments = found[0]
     detail = {
         "name": name,
         "url": url,

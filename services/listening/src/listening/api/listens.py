@@ -34,8 +34,7 @@ async def list_listens(request: Request, user_id: UserIdPath, params: PageParams
     engine = request.app.state.engine
 
     def compute() -> bytes:
-        with engine.connect() as connection:
-            return service.user_artists_json(connection, user_id=user_id, params=params)
+        return service.user_artists_json(engine, user_id=user_id, params=params)
 
     key = f"artists:{user_id}:{params.limit}:{params.offset}"
     return await cached_bytes(request, caching.USERS, key, compute, point_read=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, Integer, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from listening import caching
@@ -19,6 +19,7 @@ from listening.service.writes import commit_write
 from soundstream_common.app import EventPublisher
 from soundstream_common.cache import ResponseCache
 from soundstream_common.pagination import PageParams, encode_cursor
+from soundstream_common.reads import DriverQuery, driver_cursor
 
 
 def require_artist(session: Session, *, artist_id: int) -> None:
@@ -28,11 +29,13 @@ def require_artist(session: Session, *, artist_id: int) -> None:
 
 
 _USER_ID = bindparam("user_id", type_=Integer)
-_USER_LISTENS = select(
-    select(func.count()).select_from(Listen).where(Listen.user_id == _USER_ID).scalar_subquery()
-).where(User.id == _USER_ID)
+_USER_LISTENS = DriverQuery(
+    select(
+        select(func.count()).select_from(Listen).where(Listen.user_id == _USER_ID).scalar_subquery()
+    ).where(User.id == _USER_ID)
+)
 """How many artists the user listened to (no row when the user does not exist)."""
-_USER_PAGE = (
+_USER_PAGE = DriverQuery(
     select(Listen.artist_id, Listen.weight)
     .where(Listen.user_id == _USER_ID)
     .order_by(Listen.weight.desc(), Listen.artist_id)
@@ -42,18 +45,19 @@ _USER_PAGE = (
 """One page of the user's listens, most played first (ties by artist id)."""
 
 
-def user_artists_json(connection: Connection, *, user_id: int, params: PageParams) -> bytes:
+def user_artists_json(engine: Engine, *, user_id: int, params: PageParams) -> bytes:
     """The ``Page[ListenRead]`` JSON of the user's artists (404 when the user does not exist).
 
-    Two statements built once (their compiled form is cached) on a Core connection (no ORM
-    session); the JSON is built directly from the rows.
+    Two statements compiled once, run on the driver's cursor (no ORM session, no Core result
+    objects); the JSON is built directly from the rows.
     """
-    total = connection.execute(_USER_LISTENS, {"user_id": user_id}).scalar()
-    if total is None:
-        raise UserNotFoundError(user_id)
-    rows = connection.execute(
-        _USER_PAGE, {"user_id": user_id, "limit": params.limit, "offset": params.offset}
-    ).all()
+    page_params = {"user_id": user_id, "limit": params.limit, "offset": params.offset}
+    with driver_cursor(engine) as cursor:
+        found = _USER_LISTENS.rows(cursor, engine.dialect, {"user_id": user_id})
+        if not found:
+            raise UserNotFoundError(user_id)
+        rows = _USER_PAGE.rows(cursor, engine.dialect, page_params)
+    total = found[0][0]
     following = params.offset + len(rows)
     page = {
         "items": [{"user_id": user_id, "artist_id": a, "weight": int(w)} for a, w in rows],

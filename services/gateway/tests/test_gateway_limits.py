@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import redis
 from fastapi.testclient import TestClient
+
+from gateway.cache import ResponseCache
 
 GatewayFactory = Callable[..., TestClient]
 KeyMaker = Callable[..., str]
@@ -234,3 +237,38 @@ def test_held_answers_still_check_keys_and_public_reads(
     assert gateway.get("/v1/tags/5").status_code == 401
     assert gateway.get("/v1/tags/5", headers={"X-API-Key": "ss_x_forged"}).status_code == 401
     assert gateway.get("/v1/tags/5", headers=reader).status_code == 200
+
+
+@pytest.fixture
+def no_local_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer a process holds expires at once: each later read looks in Redis."""
+    monkeypatch.setattr(ResponseCache, "LOCAL_SECONDS", 0.0)
+
+
+@pytest.mark.usefixtures("no_local_copies")
+def test_once_the_local_copy_expired_the_shared_entry_answers_with_every_edge_header(
+    gateway: TestClient, upstreams: Any
+) -> None:
+    first = gateway.get("/v1/tags/5")
+    again = gateway.get("/v1/tags/5", headers={"x-request-id": "shared-1"})
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert len(upstreams.catalog.requests) == 1
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["x-request-id"] == "shared-1"
+    assert int(again.headers["ratelimit-remaining"]) == int(again.headers["ratelimit-limit"]) - 2
+    metrics = gateway.get("/metrics").text
+    assert 'gateway_requests_total{method="GET",route="/v1/tags/{tag_id}",status="200"} 2.0' in (
+        metrics
+    )
+
+
+@pytest.mark.usefixtures("no_local_copies")
+def test_a_write_by_another_gateway_process_is_seen_once_the_local_copy_expired(
+    gateway_factory: GatewayFactory, upstreams: Any, admin: dict[str, str]
+) -> None:
+    reader, writer = gateway_factory(), gateway_factory()
+    reader.get("/v1/tags/3")
+    assert writer.patch("/v1/tags/3", json={"value": "new"}, headers=admin).status_code == 200
+    reader.get("/v1/tags/3")
+    assert [r.method for r in upstreams.catalog.requests] == ["GET", "PATCH", "GET"]

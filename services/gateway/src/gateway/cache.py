@@ -74,12 +74,21 @@ class ResponseCache:
         self.ttl = ttl_seconds
         self._lookup: Any = store.client.register_script(LOOKUP_SCRIPT) if store else None
         self._local: dict[str, tuple[float, CachedResponse, Any]] = {}
+        self._routes: dict[str, Any] = {}
         self._local_seconds = min(self.LOCAL_SECONDS, float(ttl_seconds))
 
     def _remember(self, key: str, entry: CachedResponse, route: Any) -> None:
         if len(self._local) >= self.LOCAL_ENTRIES:
             self._local.clear()
+        if len(self._routes) >= self.LOCAL_ENTRIES:
+            self._routes.clear()
         self._local[key] = (time.monotonic() + self._local_seconds, entry, route)
+        if route is not None:
+            self._routes[key] = route
+
+    def route_of(self, key: str) -> Any:
+        """The route that answered ``key`` in this process before (its local copy may be gone)."""
+        return self._routes.get(key)
 
     def peek(self, key: str) -> tuple[CachedResponse, Any] | None:
         """The entry this process holds for ``key`` and the route that answered it, if fresh."""

@@ -3,11 +3,14 @@
 An entry is only ever cached after its request passed routing, validation and the read-scope
 check, so a fresh entry for the same path and query proves the request valid: an anonymous
 GET for it (when public reads are allowed) is counted by the rate limiter and answered here,
-without routing, dependencies or Redis. Everything else (keys, misses, an exhausted limit)
-goes through the application as usual.
+without routing or dependencies — from this process's copy, or, once that expired, from
+Redis in one round trip when this process has routed the same path and query before.
+Everything else (keys, misses, an exhausted limit) goes through the application as usual.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,7 +40,8 @@ class CachedReadMiddleware:
         ):
             state = scope["app"].state
             cache: ResponseCache = state.response_cache
-            found = cache.peek(f"{scope['path']}?{scope['query_string'].decode('latin-1')}")
+            key = f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
+            found = cache.peek(key) or await self._shared(cache, key)
             if found is not None:
                 entry, route = found
                 limiter: RateLimiter = state.rate_limiter
@@ -51,6 +55,17 @@ class CachedReadMiddleware:
                     await self._answer(scope, receive, send, entry)
                     return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _shared(cache: ResponseCache, key: str) -> tuple[CachedResponse, Any] | None:
+        """The entry in Redis, when this process's copy expired: one round trip, no routing."""
+        route = cache.route_of(key)
+        if route is None:
+            return None
+        lookup = await cache.get(key, route)
+        if lookup is None or lookup.entry is None:
+            return None
+        return lookup.entry, route
 
     @staticmethod
     async def _answer(scope: Scope, receive: Receive, send: Send, entry: CachedResponse) -> None:

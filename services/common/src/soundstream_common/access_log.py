@@ -1,6 +1,6 @@
 """The access log: one line per request, rendered at once and written in batches.
 
-A request's line costs a dictionary and a ``json.dumps`` (a few microseconds) instead of a
+A request's line costs a dictionary and an ``orjson.dumps`` (a microsecond or two) instead of a
 logger record per request (record, patcher, formatter and a flushed write: three to four times
 as much, a large part of a cached read). The lines are handed to the logger together, as one
 record, when :data:`BATCH_LINES` have gathered or :data:`FLUSH_SECONDS` after the first of them,
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import threading
 from datetime import datetime
 
+import orjson
 from loguru import logger
 
 BATCH_LINES = 256
@@ -58,7 +58,7 @@ class AccessLog:
         message = f"{method} {path}{'?' + query if query else ''} {status} {latency_ms:.1f}ms"
         json_line = text_line = ""
         if self.json_lines:
-            json_line = json.dumps(
+            json_line = orjson.dumps(
                 {
                     "ts": now.isoformat(),
                     "level": "INFO",
@@ -72,9 +72,8 @@ class AccessLog:
                     "status": status,
                     "latency_ms": round(latency_ms, 2),
                     "client": client,
-                },
-                ensure_ascii=False,
-            )
+                }
+            ).decode()
         if self.text_lines:
             text_line = f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} INFO    {self.service} "
             text_line += f"{request_id} {message}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -133,7 +133,7 @@ def artist_detail_json(engine: Engine, *, artist_id: int) -> bytes:
         "tag_assignments": int(assignments),
         "top_tags": [{"id": i, "value": v, "count": int(n)} for i, v, n in top],
     }
-    return json.dumps(detail, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(detail)
 
 
 def artist_tags(session: Session, *, artist: Artist, page: PageParams) -> Page[ArtistTag]:

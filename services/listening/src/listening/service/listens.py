@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from sqlalchemy import Engine, Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -65,7 +64,7 @@ def user_artists_json(engine: Engine, *, user_id: int, params: PageParams) -> by
         "limit": params.limit,
         "next_cursor": encode_cursor(following) if following < total else None,
     }
-    return json.dumps(page, separators=(",", ":")).encode()
+    return orjson.dumps(page)
 
 
 def _finish(

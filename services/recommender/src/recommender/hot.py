@@ -1,13 +1,17 @@
 """The hot read, ``GET /recommendations/users/{id}`` for a user the model knows, kept cheap.
 
-One non-blocking Redis round trip per request (``MGET`` of the current-version pointer and
-the exclusions stamp, on an asyncio client) validates in-process copies: the version's
-metadata, users' precomputed entries (at most ``serving_cache_users``), the deleted
-artists and users, and each user's hidden artists. When they are all in memory the answer
-is built on the event loop; otherwise one thread-pool call loads what is missing. Whoever
-changes an exclusion (feedback, a deletion event) commits it to the database first and then
-increments the stamp (``<prefix>:exclusions``), so every process reloads its exclusions on
-its next request: hidden and deleted artists are gone at once.
+In-process copies answer it: the version's metadata, users' precomputed entries as encoded
+JSON fragments (at most ``serving_cache_users``, :mod:`recommender.encoded`), the deleted
+artists and users, and each user's hidden artists. One non-blocking Redis read (``MGET`` of
+the current-version pointer and the exclusions stamp, :mod:`recommender.keys_read`) validates
+them, and the requests that begin in the same event-loop iteration share it
+(:mod:`recommender.coalesce`): each request's reply comes from a read sent after it began.
+When everything is in memory the answer is built on the event loop; otherwise one thread-pool
+call loads what is missing. Whoever changes an exclusion (feedback, a deletion event) commits
+it to the database first and then sets the stamp (``<prefix>:exclusions``) to a fresh value,
+so every process reloads its exclusions on its next request: hidden and deleted artists are
+gone at once. The process that wrote feedback also drops its own copy at once, so it never
+depends on the stamp for its own writes.
 
 Anything else — Redis unavailable, no pointer (flushed), a user the model does not know or
 has no listens for — returns ``None`` and the request takes the general path.
@@ -15,9 +19,10 @@ has no listens for — returns ``None`` and the request takes the general path.
 
 from __future__ import annotations
 
-import json
 import threading
+import uuid
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,13 +33,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from recommender.answers import reason_text
+from recommender.coalesce import ReadCancelledError, SharedRead
+from recommender.encoded import Exclusions, UserRecs, answer_body, answer_head
+from recommender.keys_read import KeysRead
 from recommender.models import DeletedEntity, Feedback
 from recommender.store import ModelStore
 from soundstream_common.redis import RedisHandle
 
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
 _DATETIME = TypeAdapter(datetime)
+_MISSING: Any = object()  # a user not loaded yet (None: not in the model)
 
 
 def exclusions_key(prefix: str) -> str:
@@ -42,8 +50,24 @@ def exclusions_key(prefix: str) -> str:
 
 
 def bump_exclusions(client: redis.Redis, prefix: str) -> None:
-    """Tell every serving process that feedback or deletions changed (after the commit)."""
-    client.incr(exclusions_key(prefix))
+    """Tell every serving process that feedback or deletions changed (after the commit).
+
+    A random value rather than a counter: a value never seen before, even after Redis lost
+    the key (a counter would start again from 1 and could equal a value a process holds)."""
+    client.set(exclusions_key(prefix), uuid.uuid4().hex)
+
+
+def _unknown() -> Exclusions:
+    return Exclusions(stamp=object())  # equal to no stamp read from Redis
+
+
+@dataclass(eq=False)
+class ModelState:
+    """One model version: the start of its answers and the users loaded so far."""
+
+    version: str
+    head: bytes
+    users: OrderedDict[int, UserRecs | None] = field(default_factory=OrderedDict)
 
 
 class HotPath:
@@ -62,46 +86,49 @@ class HotPath:
         self.prefix = prefix
         self.sessions = sessions
         self.max_users = max_users
+        keys = (self.store.pointer_key if self.store else "", exclusions_key(prefix))
+        self._keys_read = KeysRead(async_client, keys) if async_client is not None else None
+        self.validation = SharedRead(self._keys_read.read) if self._keys_read else None
         self._lock = threading.Lock()
-        self._version: str | None = None
-        self._generated_at: str | None = None
-        self._stamp: object = object()  # never equal to a stamp read from Redis
-        self._entries: OrderedDict[int, tuple[Entry, ...] | None] = OrderedDict()
-        self._deleted_artists: frozenset[int] = frozenset()
-        self._deleted_users: frozenset[int] = frozenset()
-        self._hidden: dict[int, frozenset[int]] = {}
+        self._model: ModelState | None = None
+        self._exclusions = _unknown()
+
+    def invalidate_exclusions(self) -> None:
+        """Forget the exclusions held: the next request of this process reloads them."""
+        self._exclusions = _unknown()
+
+    async def aclose(self) -> None:
+        """Close the validating read's connections (from the loop that used them)."""
+        if self._keys_read is not None:
+            await self._keys_read.aclose()
 
     async def answer(
         self, user_id: int, k: int, exclude_listened: bool, explain: bool
     ) -> bytes | None:
         """The JSON body of the answer, or None when the general path must answer.
 
-        The validating ``MGET`` is awaited; when everything needed is in memory the answer is
-        built right here, otherwise the loading (Redis ``HGET``, database) runs in one
-        thread-pool call."""
-        if self.async_client is None or self.redis is None or not self.redis.available:
+        The validating read is awaited (shared with the requests that began alongside);
+        when everything needed is in memory the answer is built right here, otherwise the
+        loading (Redis ``HGET``, database) runs in one thread-pool call."""
+        if self.validation is None or self.redis is None or not self.redis.available:
             return None
-        assert self.store is not None
         try:
-            pointer, stamp = await self.async_client.mget(
-                self.store.pointer_key, exclusions_key(self.prefix)
-            )
+            pointer, stamp = await self.validation.read()
+        except ReadCancelledError:
+            return None
         except REDIS_ERRORS as exc:
             self.redis.mark_down(exc)
-            self._stamp = object()
+            self.invalidate_exclusions()
             return None
         if pointer is None:
             return None
         version = pointer.decode() if isinstance(pointer, bytes) else str(pointer)
-        current = (
-            version == self._version
-            and stamp == self._stamp
-            and user_id in self._entries
-            and user_id in self._hidden
-        )
-        if current:
-            entries = self._entries.get(user_id)
-            return self._body(version, user_id, entries, k, exclude_listened, explain)
+        model, exclusions = self._model, self._exclusions
+        if model is not None and model.version == version and exclusions.stamp == stamp:
+            recs = model.users.get(user_id, _MISSING)
+            hidden = exclusions.hidden.get(user_id)
+            if recs is not _MISSING and hidden is not None:
+                return _body(model, exclusions, user_id, recs, hidden, k, exclude_listened, explain)
         return await run_in_threadpool(
             self._load_and_answer, version, stamp, user_id, k, exclude_listened, explain
         )
@@ -117,156 +144,93 @@ class HotPath:
     ) -> bytes | None:
         assert self.redis is not None
         try:
-            self._refresh(version, stamp)
-            entries = self._user_entries(version, user_id)
-            self._hidden_of(user_id)
+            model = self._model_for(version)
+            exclusions = self._exclusions_for(stamp)
+            recs = self._user_recs(model, user_id)
+            hidden = self._hidden_of(exclusions, user_id)
         except REDIS_ERRORS as exc:
             self.redis.mark_down(exc)
-            self._stamp = object()
+            self.invalidate_exclusions()
             return None
-        return self._body(version, user_id, entries, k, exclude_listened, explain)
+        return _body(model, exclusions, user_id, recs, hidden, k, exclude_listened, explain)
 
-    def _body(
-        self,
-        version: str,
-        user_id: int,
-        entries: tuple[Entry, ...] | None,
-        k: int,
-        exclude_listened: bool,
-        explain: bool,
-    ) -> bytes | None:
-        if user_id in self._deleted_users or not entries or not any(e[2] for e in entries):
-            return None
-        hidden = self._hidden.get(user_id, frozenset())
-        items = self._items(entries, hidden, k, exclude_listened, explain)
-        if len(items) < k:
-            return None  # the popularity top-up is the general path's
-        body = {
-            "user_id": user_id,
-            "source": "model",
-            "model_version": version,
-            "generated_at": self._generated_at,
-            "items": items,
-        }
-        return json.dumps(body, separators=(",", ":")).encode()
-
-    # -- loading ---------------------------------------------------------------------------
-    def _refresh(self, version: str, stamp: object) -> None:
+    # -- loading (thread pool) ---------------------------------------------------------------
+    def _model_for(self, version: str) -> ModelState:
         assert self.store is not None
         with self._lock:
-            if version != self._version:
+            model = self._model
+            if model is None or model.version != version:
                 meta = self.store.get_json(version, "meta") or {}
                 trained = meta.get("trained_at")
-                self._generated_at = (
+                generated_at = (
                     _DATETIME.dump_python(datetime.fromisoformat(trained), mode="json")
                     if trained
                     else None
                 )
-                self._entries.clear()
-                self._version = version
-            if stamp != self._stamp:
-                self._load_deleted()
-                self._hidden = {}
-                self._stamp = stamp
+                model = self._model = ModelState(version, answer_head(version, generated_at))
+            return model
 
-    def _load_deleted(self) -> None:
-        with self.sessions() as session:
-            rows = session.execute(select(DeletedEntity.kind, DeletedEntity.entity_id)).all()
-        self._deleted_artists = frozenset(int(i) for kind, i in rows if kind == "artist")
-        self._deleted_users = frozenset(int(i) for kind, i in rows if kind == "user")
+    def _exclusions_for(self, stamp: object) -> Exclusions:
+        """The exclusions as of ``stamp`` or later (reloaded, whole, when it changed)."""
+        with self._lock:
+            if self._exclusions.stamp != stamp:
+                with self.sessions() as session:
+                    rows = session.execute(
+                        select(DeletedEntity.kind, DeletedEntity.entity_id)
+                    ).all()
+                self._exclusions = Exclusions(
+                    stamp,
+                    frozenset(int(i) for kind, i in rows if kind == "artist"),
+                    frozenset(int(i) for kind, i in rows if kind == "user"),
+                )
+            return self._exclusions
 
-    def _hidden_of(self, user_id: int) -> frozenset[int]:
-        hidden = self._hidden.get(user_id)
+    def _hidden_of(self, exclusions: Exclusions, user_id: int) -> frozenset[int]:
+        """The user's hidden artists, read now and kept in ``exclusions`` (never in a newer
+        snapshot: one loaded before a change must not be taken as current after it)."""
+        hidden = exclusions.hidden.get(user_id)
         if hidden is None:
             with self.sessions() as session:
                 hidden = frozenset(
                     session.scalars(select(Feedback.artist_id).where(Feedback.user_id == user_id))
                 )
-            self._hidden[user_id] = hidden
+            exclusions.hidden[user_id] = hidden
         return hidden
 
-    def _user_entries(self, version: str, user_id: int) -> tuple[Entry, ...] | None:
+    def _user_recs(self, model: ModelState, user_id: int) -> UserRecs | None:
         assert self.store is not None
         with self._lock:
-            if user_id in self._entries:
-                self._entries.move_to_end(user_id)
-                return self._entries[user_id]
-        value = self.store.hget_json(version, "recs", user_id)
-        entries = None if value is None else _compact(value["items"])
-        with self._lock:
-            if self.max_users and self._version == version:
-                self._entries[user_id] = entries
-                while len(self._entries) > self.max_users:
-                    self._entries.popitem(last=False)
-        return entries
-
-    # -- the answer ------------------------------------------------------------------------
-    def _items(
-        self,
-        entries: tuple[Entry, ...],
-        hidden: frozenset[int],
-        k: int,
-        exclude_listened: bool,
-        explain: bool,
-    ) -> list[dict[str, Any]]:
-        deleted = self._deleted_artists
-        items: list[dict[str, Any]] = []
-        for artist, score, listened, reasons in entries:
-            if artist in hidden or artist in deleted or (listened and exclude_listened):
-                continue
-            items.append(
-                {
-                    "artist_id": artist,
-                    "score": score,
-                    "listened": listened,
-                    "reasons": self._reasons(reasons) if explain else None,
-                }
-            )
-            if len(items) == k:
-                break
-        return items
-
-    def _reasons(self, raw: tuple[Reason, ...]) -> list[dict[str, Any]]:
-        artists_gone, users_gone = self._deleted_artists, self._deleted_users
-        reasons = []
-        for kind, strength, cited_artists, cited_users, tags in raw:
-            artists = [a for a in cited_artists if a not in artists_gone]
-            users = [u for u in cited_users if u not in users_gone]
-            if (cited_artists and not artists) or (cited_users and not users):
-                continue
-            cleaned = {
-                "kind": kind,
-                "strength": strength,
-                "artists": artists,
-                "users": users,
-                "tags": list(tags),
-            }
-            reasons.append({**cleaned, "text": reason_text(cleaned)})
-        return reasons
+            if user_id in model.users:
+                model.users.move_to_end(user_id)
+                return model.users[user_id]
+        value = self.store.hget_json(model.version, "recs", user_id)
+        recs = None if value is None else UserRecs(value["items"])
+        if self.max_users:
+            with self._lock:
+                model.users[user_id] = recs
+                while len(model.users) > self.max_users:
+                    model.users.popitem(last=False)
+        return recs
 
 
-Reason = tuple[str, float, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-Entry = tuple[int, float, bool, tuple[Reason, ...]]
-
-
-def _compact(items: list[list[Any]]) -> tuple[Entry, ...]:
-    """A user's precomputed entries as tuples of atoms: the garbage collector stops tracking
-    them, so thousands of cached users add no pause to the process's collections."""
-    return tuple(
-        (
-            artist,
-            score,
-            listened,
-            tuple(
-                (
-                    r["kind"],
-                    r["strength"],
-                    tuple(r.get("artists", ())),
-                    tuple(r.get("users", ())),
-                    tuple(r.get("tags", ())),
-                )
-                for r in reasons
-            ),
-        )
-        for artist, score, listened, reasons in items
-    )
+def _body(
+    model: ModelState,
+    exclusions: Exclusions,
+    user_id: int,
+    recs: UserRecs | None,
+    hidden: frozenset[int],
+    k: int,
+    exclude_listened: bool,
+    explain: bool,
+) -> bytes | None:
+    if recs is None or not recs.any_listened or user_id in exclusions.deleted_users:
+        return None
+    kept = recs.chosen(k, hidden, exclusions.deleted_artists, exclude_listened)
+    if len(kept) < k:
+        return None  # the popularity top-up is the general path's
+    if explain:
+        fragments = [recs.explained(index, exclusions) for index in kept]
+    else:
+        plain = recs.plain
+        fragments = [plain[index] for index in kept]
+    return answer_body(user_id, model.head, fragments)

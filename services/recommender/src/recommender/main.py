@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from recommender import __version__
+from recommender.api.hot_route import PlainForUserRoute
 from recommender.api.router import ROUTERS
 from recommender.celery_app import create_celery
 from recommender.config import Settings, get_settings
@@ -49,11 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.hot.aclose()
             app.state.upstream.close()
             if async_redis is not None:
                 await async_redis.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="SoundStream Recommender",
         description=DESCRIPTION,
@@ -62,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=ROUTERS,
         extra_lifespan=lifespan,
     )
+    # Before every other route: plain reads of a user's recommendations skip FastAPI's
+    # parameter work; anything it does not take goes on to the documented route.
+    app.router.routes.insert(0, PlainForUserRoute())
+    return app
 
 
 def run() -> None:

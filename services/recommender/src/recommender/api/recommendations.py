@@ -86,12 +86,22 @@ async def for_user(
     exclude_listened: bool = True,
     explain: bool = False,
 ) -> Response:
-    state = request.app.state
+    body = await answer_for_user(request.app.state, user_id, k, exclude_listened, explain)
+    return Response(content=body, media_type="application/json")
+
+
+async def answer_for_user(
+    state: Any, user_id: int, k: int, exclude_listened: bool, explain: bool
+) -> bytes:
+    """The JSON body for validated parameters: the hot path, else the general path.
+
+    Also called by :class:`recommender.api.hot_route.PlainForUserRoute`, which answers the
+    requests whose parameters need no validation without this route's FastAPI work."""
     hot: HotPath = state.hot
     body = await hot.answer(user_id, k, exclude_listened, explain)
     if body is None:
         body = await run_in_threadpool(_for_user_json, state, user_id, k, exclude_listened, explain)
-    return Response(content=body, media_type="application/json")
+    return body
 
 
 def _for_user_json(
@@ -183,6 +193,7 @@ def feedback(
     else:
         row.kind, row.created_at = body.kind, now
     session.commit()
+    request.app.state.hot.invalidate_exclusions()  # this process: at once, whatever Redis does
     handle: RedisHandle | None = request.app.state.redis
     if handle is not None:
         handle.call(lambda client: bump_exclusions(client, request.app.state.settings.key_prefix))

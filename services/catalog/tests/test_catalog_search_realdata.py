@@ -8,6 +8,7 @@ users, tag assignments and the popularity derived from user_artists.dat.
 from __future__ import annotations
 
 import csv
+import random
 import statistics
 import time
 from collections import defaultdict
@@ -28,6 +29,7 @@ from catalog.names import search_name
 from catalog.schemas.search import MatchMode, SearchSort
 from catalog.services import search
 from catalog.services.queries import midnight_ms
+from catalog.services.tag_index import TagArtistCounts, TagIndex
 from soundstream_common.pagination import PageParams
 from soundstream_common.testing import hetrec_data_dir, require_hetrec
 
@@ -230,3 +232,60 @@ def test_real_data_answers(real_catalog: TestClient) -> None:
     assert similar["total"] > 0
     beyonce = real_catalog.get("/artists", params={"q": "beyonce"}).json()
     assert beyonce["items"][0]["name"] == "Beyoncé"
+
+
+def random_search(rng: random.Random, values: list[str]) -> dict[str, Any]:
+    """Search arguments mixing popular tags (large, overlapping artist sets), any tag of the
+    data, other letter cases, unknown values, popularity bounds and pages far down."""
+    popular = [tag for query in QUERIES for tag in query]
+    tags = []
+    for _ in range(rng.choice([1, 2, 3, 3, 3, 4, rng.randint(1, 10)])):
+        drawn = rng.random()
+        value = rng.choice(popular) if drawn < 0.7 else rng.choice(values)
+        if drawn > 0.97:
+            value = "no such tag"
+        tags.append(value.upper() if rng.random() < 0.1 else value)
+
+    def bound() -> int | None:
+        return None if rng.random() < 0.75 else rng.choice([0, 1, 3, 10, 50, 300, 5000, 10**6])
+
+    return {
+        "tags": tags,
+        "match": rng.choice(list(MatchMode)),
+        "sort": rng.choice(list(SearchSort)),
+        "bounds": search.PopularityBounds(bound(), bound(), bound(), bound()),
+        "page": PageParams(
+            limit=rng.choice([1, 7, 20, 200]), offset=rng.choice([0, 0, 0, 3, 20, 150, 2000])
+        ),
+    }
+
+
+def built(index: TagIndex) -> TagArtistCounts:
+    deadline = time.monotonic() + 60
+    while (snapshot := index.current()) is None:
+        assert time.monotonic() < deadline, "tag index not built"
+        time.sleep(0.05)
+    return snapshot
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the index serves SQLite catalogs only
+def test_index_answers_exactly_as_the_database_on_real_data(real_url: str) -> None:
+    """Random searches: the in-memory index's JSON is byte for byte the database path's
+    (same artists, scores, order, ties, total and cursor)."""
+    engine = create_catalog_engine(real_url)
+    index = TagIndex(engine)
+    snapshot = built(index)
+    rng = random.Random(2011)
+    values = sorted(snapshot.tags)
+    found = 0
+    try:
+        with Session(engine) as session:
+            for _ in range(250):
+                args = random_search(rng, values)
+                expected = search.search_artists(session, **args).model_dump_json().encode()
+                assert search.search_artists_json(snapshot, **args) == expected, args
+                found += b'"items":[]' not in expected
+    finally:
+        index.close()
+        engine.dispose()
+    assert found > 100  # most draws find artists: the comparison is not of empty pages

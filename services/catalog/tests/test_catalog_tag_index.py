@@ -6,12 +6,12 @@ import itertools
 import time
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
-from catalog.models import ArtistPopularity
+from catalog.models import ArtistPopularity, Tag, TagAssignment
 from catalog.schemas.search import MatchMode, SearchSort
-from catalog.services.search import PopularityBounds, search_artists
+from catalog.services.search import PopularityBounds, search_artists, search_artists_json
 from catalog.services.tag_index import TagArtistCounts, TagIndex
 from soundstream_common.pagination import PageParams
 
@@ -51,16 +51,49 @@ def test_index_answers_exactly_as_the_database(sqlite_engine: Engine) -> None:
             from_db = search_artists(session, **args)  # type: ignore[arg-type]
             from_index = search_artists(session, index=snapshot, **args)  # type: ignore[arg-type]
             assert from_index == from_db, args
+            body = from_db.model_dump_json().encode()
+            assert search_artists_json(snapshot, **args) == body, args  # type: ignore[arg-type]
+            assert search_artists_json(session, **args) == body, args  # type: ignore[arg-type]
+    index.close()
+
+
+def test_tags_differing_only_in_case_count_together(sqlite_engine: Engine) -> None:
+    """An imported catalog may hold "rock" and "ROCK": a value matching neither exactly
+    counts both, in the index as in the database."""
+    undated = {"timestamp_ms": 0, "day": 1, "month": 1, "year": 1956, "date_valid": False}
+    with sqlite_engine.begin() as connection:
+        connection.execute(insert(Tag), [{"id": 99, "value": "ROCK"}])
+        connection.execute(
+            insert(TagAssignment),
+            [
+                {"user_id": user, "artist_id": artist, "tag_id": 99, **undated}
+                for user, artist in ((4, 3), (5, 7), (6, 7))
+            ],
+        )
+    index = TagIndex(sqlite_engine)
+    snapshot = fresh(index)
+    page = PageParams(limit=20, offset=0)
+    with Session(sqlite_engine) as session:
+        for tags, match, sort in itertools.product(
+            [["Rock"], ["Rock", "80s"]], MatchMode, SearchSort
+        ):
+            args = {"tags": tags, "match": match, "bounds": PopularityBounds(), "sort": sort}
+            from_db = search_artists(session, page=page, **args)  # type: ignore[arg-type]
+            from_index = search_artists_json(snapshot, page=page, **args)  # type: ignore[arg-type]
+            assert from_index == from_db.model_dump_json().encode(), args
+            if tags == ["Rock"]:
+                counts = {hit.id: hit.matched_tags[0].count for hit in from_db.items}
+                assert counts == {3: 2 + 1, 4: 1, 5: 2, 7: 2}
     index.close()
 
 
 def test_a_write_retires_the_index_until_it_is_rebuilt(sqlite_engine: Engine) -> None:
     index = TagIndex(sqlite_engine)
-    assert fresh(index).popularity[1] == (50, 5000)
+    assert fresh(index).popularity_of(1) == (50, 5000)
     with sqlite_engine.begin() as connection:
         connection.execute(delete(ArtistPopularity).where(ArtistPopularity.artist_id == 1))
     assert index.current() is None  # the very next search reads the database
-    assert 1 not in fresh(index).popularity
+    assert fresh(index).popularity_of(1) == (0, 0)  # no data: 0, as the SQL counts it
     index.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -54,22 +55,18 @@ async def search_artists(
 ) -> Response:
     sessions = request.app.state.sessions
     tag_index: TagIndex = request.app.state.tag_index
-    # A fresh index answers from memory (no SQL: run where point reads run); otherwise the
-    # grouped query runs in the thread pool.
+    # A fresh index answers from memory (no SQL, no session: run where point reads run);
+    # otherwise the grouped query runs in the thread pool.
     index = tag_index.current()
+    search = partial(
+        service.search_artists_json, tags=tags, match=match, bounds=bounds, sort=sort, page=page
+    )
 
     def compute() -> bytes:
+        if index is not None:
+            return search(index)
         with sessions() as session:
-            found = service.search_artists(
-                session,
-                tags=tags,
-                match=match,
-                bounds=bounds,
-                sort=sort,
-                page=page,
-                index=index,
-            )
-        return found.model_dump_json(by_alias=True).encode()
+            return search(session)
 
     return await cached_bytes(
         request, SEARCH, query_key(request), compute, point_read=index is not None

@@ -5,6 +5,10 @@ per (tag, artist) through the covering ``(tag_id, artist_id)`` index, folds them
 per artist (a count per requested tag; with ``match=all`` only artists having every tag),
 joins popularity, applies its bounds, scores, orders and cuts the page (with the total as a
 window count). A second query fetches the page's artist names.
+
+On SQLite the same reads are answered from memory by the tag index
+(:mod:`catalog.services.tag_index`) while it matches the database. The endpoint serialises
+the page straight to JSON; :func:`search_artists` builds the same page as models.
 """
 
 from __future__ import annotations
@@ -13,23 +17,22 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import orjson
 from sqlalchemy import Float, Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.models import Artist, ArtistPopularity, TagAssignment
-from catalog.schemas.search import (
-    ArtistSearchHit,
-    ArtistSearchPage,
-    MatchedTag,
-    MatchMode,
-    SearchSort,
-)
+from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
 from catalog.services.queries import listeners_col, plays_col
 from catalog.services.tag_index import TagArtistCounts
+from catalog.services.tag_ranking import Ints, ScoredArtist
 from catalog.services.tags import find_by_values
-from soundstream_common.pagination import PageParams
+from soundstream_common.pagination import PageParams, encode_cursor
 
 MAX_TAGS = 10
 
@@ -61,24 +64,18 @@ class PopularityBounds:
         """No bound at all."""
         return self == PopularityBounds()
 
-    def admits(self, listeners: int, plays: int) -> bool:
-        """The same bounds as :meth:`conditions`, on known values."""
-        return (
-            (self.min_listeners is None or listeners >= self.min_listeners)
-            and (self.max_listeners is None or listeners <= self.max_listeners)
-            and (self.min_plays is None or plays >= self.min_plays)
-            and (self.max_plays is None or plays <= self.max_plays)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    artist_id: int
-    listeners: int
-    plays: int
-    relevance: float
-    counts: tuple[int, ...]
-    """Assignments of each requested tag on the artist (0: not carried)."""
+    def mask(self, listeners: Ints, plays: Ints) -> npt.NDArray[np.bool_]:
+        """The same bounds as :meth:`conditions`, on arrays of known values."""
+        kept = np.ones(len(listeners), dtype=np.bool_)
+        for values, low, high in (
+            (listeners, self.min_listeners, self.max_listeners),
+            (plays, self.min_plays, self.max_plays),
+        ):
+            if low is not None:
+                kept &= values >= low
+            if high is not None:
+                kept &= values <= high
+        return kept
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -96,7 +93,7 @@ def _ranked(
     bounds: PopularityBounds,
     sort: SearchSort,
     page: PageParams,
-) -> tuple[list[_Hit], int]:
+) -> tuple[list[ScoredArtist], int]:
     """One page of the artists carrying all (or any) of the tags (one id group per requested
     value) in ``sort`` order, and how many there are in all."""
     per_tag = (
@@ -136,25 +133,106 @@ def _ranked(
     )
     # Core execution: plain tuples, no ORM row processing.
     rows = session.connection().execute(statement).all()
-    hits = [_Hit(row[0], row[1], row[2], row[3], tuple(row[5:])) for row in rows]
+    hits = [ScoredArtist(row[0], row[1], row[2], row[3], tuple(row[5:])) for row in rows]
     if rows:
         return hits, int(rows[0][4])
     total = session.connection().execute(select(func.count()).select_from(base.subquery()))
     return hits, int(total.scalar_one())
 
 
-def _names(
-    session: Session, artist_ids: list[int], index: TagArtistCounts | None
-) -> dict[int, tuple[str, bool]]:
-    """Name and placeholder flag of each artist of the page."""
-    if index is not None:
-        return {artist_id: index.artists[artist_id] for artist_id in artist_ids}
-    if not artist_ids:
-        return {}
-    rows = session.execute(
-        select(Artist.id, Artist.name, Artist.is_placeholder).where(Artist.id.in_(artist_ids))
-    )
-    return {artist_id: (name, placeholder) for artist_id, name, placeholder in rows}
+class _Database:
+    """The search's reads from the database (when no index matches it)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find_tags(self, values: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+        return {
+            folded: [(tag.id, tag.value) for tag in group]
+            for folded, group in find_by_values(self.session, values=list(values)).items()
+        }
+
+    def ranked(
+        self,
+        tag_ids: Sequence[Sequence[int]],
+        *,
+        match: MatchMode,
+        bounds: PopularityBounds,
+        sort: SearchSort,
+        page: PageParams,
+    ) -> tuple[list[ScoredArtist], int]:
+        return _ranked(self.session, tag_ids, match=match, bounds=bounds, sort=sort, page=page)
+
+    def names(self, artist_ids: list[int]) -> dict[int, tuple[str, bool]]:
+        """Name and placeholder flag of each artist of the page."""
+        if not artist_ids:
+            return {}
+        rows = self.session.execute(
+            select(Artist.id, Artist.name, Artist.is_placeholder).where(Artist.id.in_(artist_ids))
+        )
+        return {artist_id: (name, placeholder) for artist_id, name, placeholder in rows}
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A search's page before it is rendered."""
+
+    tags: list[str]
+    unknown: list[str]
+    window: list[ScoredArtist]
+    total: int
+    artists: dict[int, tuple[str, bool]]
+
+
+def _search(
+    source: TagArtistCounts | _Database,
+    *,
+    tags: list[str],
+    match: MatchMode,
+    bounds: PopularityBounds,
+    sort: SearchSort,
+    page: PageParams,
+) -> _Found:
+    requested = _distinct(tags)
+    found = source.find_tags(requested)
+    unknown = [value for value in requested if value.lower() not in found]
+    known = [found[value.lower()] for value in requested if value.lower() in found]
+    window: list[ScoredArtist] = []
+    total = 0
+    if known and not (match is MatchMode.all and unknown):
+        tag_ids = [[tag_id for tag_id, _ in group] for group in known]
+        window, total = source.ranked(tag_ids, match=match, bounds=bounds, sort=sort, page=page)
+    artists = source.names([hit.artist_id for hit in window])
+    return _Found([group[0][1] for group in known], unknown, window, total, artists)
+
+
+def _item(hit: ScoredArtist, tags: list[str], artist: tuple[str, bool]) -> dict[str, Any]:
+    name, is_placeholder = artist
+    return {
+        "id": hit.artist_id,
+        "name": name,
+        "is_placeholder": is_placeholder,
+        "listeners": hit.listeners,
+        "plays": hit.plays,
+        "relevance": round(hit.relevance, 6),
+        "matched_tags": [
+            {"value": value, "count": n} for value, n in zip(tags, hit.counts, strict=True) if n
+        ],
+    }
+
+
+def _document(found: _Found, match: MatchMode, page: PageParams) -> dict[str, Any]:
+    """The page as :class:`ArtistSearchPage` fields, in its field order."""
+    following = page.offset + len(found.window)
+    return {
+        "items": [_item(hit, found.tags, found.artists[hit.artist_id]) for hit in found.window],
+        "total": found.total,
+        "limit": page.limit,
+        "next_cursor": encode_cursor(following) if following < found.total else None,
+        "match": match.value,
+        "tags": found.tags,
+        "unknown_tags": found.unknown,
+    }
 
 
 def search_artists(
@@ -169,62 +247,30 @@ def search_artists(
 ) -> ArtistSearchPage:
     """Artists carrying all (or any) of ``tags`` (any letter case) within ``bounds``.
 
-    With ``index`` (a snapshot matching the database) the ranking is computed from it
-    instead of the grouped query; the answer is the same.
+    With ``index`` (a snapshot matching the database) the search reads it instead of the
+    database; the answer is the same.
 
     ``relevance`` = sum over the matched tags of ln(1 + times the tag was applied to the
     artist): matching more of the tags and a stronger consensus of taggers both rank higher,
     with diminishing returns. Ties: more listeners, then lower id.
     """
-    requested = _distinct(tags)
-    if index is not None:
-        found = index.find_tags(requested)
-    else:
-        found = {
-            folded: [(tag.id, tag.value) for tag in group]
-            for folded, group in find_by_values(session, values=requested).items()
-        }
-    unknown = [value for value in requested if value.lower() not in found]
-    known = [found[value.lower()] for value in requested if value.lower() in found]
-    names_of_tags = [group[0][1] for group in known]
-    window: list[_Hit] = []
-    total = 0
-    if known and not (match is MatchMode.all and unknown):
-        tag_ids = [[tag_id for tag_id, _ in group] for group in known]
-        if index is not None:
-            found_hits, total = index.ranked(
-                tag_ids,
-                match=match,
-                admits=None if bounds.is_open() else bounds.admits,
-                sort=sort,
-                page=page,
-            )
-            window = [
-                _Hit(h.artist_id, h.listeners, h.plays, h.relevance, h.counts) for h in found_hits
-            ]
-        else:
-            window, total = _ranked(
-                session, tag_ids, match=match, bounds=bounds, sort=sort, page=page
-            )
-    page_ids = [hit.artist_id for hit in window]
-    artists = _names(session, page_ids, index)
-    items = [
-        ArtistSearchHit(
-            id=hit.artist_id,
-            name=artists[hit.artist_id][0],
-            is_placeholder=artists[hit.artist_id][1],
-            listeners=hit.listeners,
-            plays=hit.plays,
-            relevance=round(hit.relevance, 6),
-            matched_tags=[
-                MatchedTag(value=value, count=n)
-                for value, n in zip(names_of_tags, hit.counts, strict=True)
-                if n
-            ],
-        )
-        for hit in window
-    ]
-    result = page.page(items, total)
-    return ArtistSearchPage(
-        **result.model_dump(), match=match, tags=names_of_tags, unknown_tags=unknown
-    )
+    source = index if index is not None else _Database(session)
+    found = _search(source, tags=tags, match=match, bounds=bounds, sort=sort, page=page)
+    return ArtistSearchPage.model_validate(_document(found, match, page))
+
+
+def search_artists_json(
+    source: Session | TagArtistCounts,
+    *,
+    tags: list[str],
+    match: MatchMode,
+    bounds: PopularityBounds,
+    sort: SearchSort,
+    page: PageParams,
+) -> bytes:
+    """:func:`search_artists`, read from the database (a session) or from an index matching
+    it, as its JSON body: the same bytes as the model's ``model_dump_json``, without
+    building the models (the endpoint's hot path; an index needs no session at all)."""
+    reads = _Database(source) if isinstance(source, Session) else source
+    found = _search(reads, tags=tags, match=match, bounds=bounds, sort=sort, page=page)
+    return orjson.dumps(_document(found, match, page))

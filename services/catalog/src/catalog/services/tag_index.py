@@ -1,9 +1,9 @@
 """An in-memory index for the granular search: tag → artists with assignment counts.
 
 The search's database query groups every assignment of the requested tags on each call; the
-index holds those counts, grouped once, together with every artist's popularity, the tag
-values and the artist names, so a search is a few dictionary lookups, a set intersection
-(or union) and a top-k, without SQL.
+index holds those counts, grouped once into NumPy arrays, together with every artist's
+popularity, the tag values and the artist names, so a search is a few dictionary lookups and
+a handful of array operations (:mod:`catalog.services.tag_ranking`), without SQL.
 
 It is only used while it is exactly what the database holds. On SQLite a dedicated
 connection's ``PRAGMA data_version`` changes whenever any other connection, in this process
@@ -14,40 +14,47 @@ transaction that started after the change. PostgreSQL (and in-memory SQLite) nev
 
 from __future__ import annotations
 
-import heapq
-import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+import numpy as np
 from loguru import logger
 from sqlalchemy import Engine, func, select
 
 from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
 from catalog.schemas.search import MatchMode, SearchSort
+from catalog.services import tag_ranking as ranking
+from catalog.services.tag_ranking import Floats, Ints, ScoredArtist, TagColumn
 from soundstream_common.pagination import PageParams
 
-
-@dataclass(frozen=True, slots=True)
-class IndexedHit:
-    artist_id: int
-    listeners: int
-    plays: int
-    relevance: float
-    counts: tuple[int, ...]
+if TYPE_CHECKING:
+    # search.py reads this module; its bounds are only duck-typed here.
+    from catalog.services.search import PopularityBounds
 
 
 @dataclass(frozen=True)
 class TagArtistCounts:
     """One snapshot of what the search reads: assignments per (tag, artist), popularity,
-    tag values and artist names."""
+    tag values and artist names.
 
-    by_tag: dict[int, dict[int, int]]
-    popularity: dict[int, tuple[int, int]]
+    Artists are addressed by position in ``artist_ids`` (ascending), see
+    :mod:`catalog.services.tag_ranking`.
+    """
+
+    by_tag: dict[int, TagColumn]
+    artist_ids: Ints
+    listeners: Ints
+    """By artist position; 0 for an artist without popularity data (as the SQL counts it)."""
+    plays: Ints
+    log1p: Floats
+    """``math.log(n + 1)`` up to the most assignments any artist has."""
     tags: dict[str, tuple[int, str]]
     """Tag value → (id, value)."""
     tags_folded: dict[str, list[tuple[int, str]]]
@@ -69,88 +76,85 @@ class TagArtistCounts:
                 found[folded] = list(self.tags_folded[folded])
         return found
 
+    def names(self, artist_ids: list[int]) -> dict[int, tuple[str, bool]]:
+        """Name and placeholder flag of each of the artists."""
+        return {artist_id: self.artists[artist_id] for artist_id in artist_ids}
+
+    def popularity_of(self, artist_id: int) -> tuple[int, int]:
+        """(listeners, plays) of an artist as the search sees them."""
+        position = int(np.searchsorted(self.artist_ids, artist_id))
+        if position == len(self.artist_ids) or self.artist_ids[position] != artist_id:
+            return (0, 0)
+        return int(self.listeners[position]), int(self.plays[position])
+
     def ranked(
         self,
         tag_ids: Sequence[Sequence[int]],
         *,
         match: MatchMode,
-        admits: Callable[[int, int], bool] | None,
+        bounds: PopularityBounds,
         sort: SearchSort,
         page: PageParams,
-    ) -> tuple[list[IndexedHit], int]:
-        """The same page and total as the search's SQL (same scores, order and ties).
-
-        ``admits`` filters on (listeners, plays); ``None`` admits every artist.
-        """
-        groups = [self._merged(ids) for ids in tag_ids]
-        if match is MatchMode.all:
-            by_size = sorted(groups, key=lambda group: len(group))
-            candidates = set(by_size[0])
-            for group in by_size[1:]:
-                candidates &= group.keys()
+    ) -> tuple[list[ScoredArtist], int]:
+        """The same page and total as the search's SQL (same scores, order and ties)."""
+        by_artist = ranking.counts_by_artist(
+            [[self.by_tag[tag_id] for tag_id in ids if tag_id in self.by_tag] for ids in tag_ids],
+            len(self.artist_ids),
+        )
+        positions = ranking.matching(by_artist, every=match is MatchMode.all)
+        listeners, plays = self.listeners[positions], self.plays[positions]
+        if not bounds.is_open():
+            kept = bounds.mask(listeners, plays)
+            positions, listeners, plays = positions[kept], listeners[kept], plays[kept]
+        total = len(positions)
+        if page.offset >= total:
+            return [], total
+        counts = by_artist[:, positions]
+        relevance = ranking.relevance(counts, self.log1p)
+        start, stop = page.offset, page.offset + page.limit
+        if sort is SearchSort.relevance:
+            rows = ranking.page_rows(-relevance, -listeners, start, stop)
         else:
-            candidates = set[int]().union(*groups)
-        popularity = self.popularity.get
-        log = math.log
-        # Plain tuples whose natural order is the requested order (the artist id, unique,
-        # settles every tie before the trailing fields are compared).
-        rows: list[tuple[float, float, int, int, list[int]]] = []
-        for artist_id in candidates:
-            listeners, plays = popularity(artist_id, _NO_POPULARITY)
-            if admits is not None and not admits(listeners, plays):
-                continue
-            counts = [group.get(artist_id, 0) for group in groups]
-            relevance = 0.0
-            for count in counts:
-                relevance += log(count + 1)
-            if sort is SearchSort.relevance:
-                rows.append((-relevance, -listeners, artist_id, plays, counts))
-            elif sort is SearchSort.listeners:
-                rows.append((-listeners, -relevance, artist_id, plays, counts))
-            else:
-                rows.append((-plays, -relevance, artist_id, listeners, counts))
-        top = heapq.nsmallest(page.offset + page.limit, rows)[page.offset :]
-        return [_hit(row, sort) for row in top], len(rows)
-
-    def _merged(self, ids: Sequence[int]) -> dict[int, int]:
-        if len(ids) == 1:
-            return self.by_tag.get(ids[0], {})
-        merged: dict[int, int] = {}
-        for tag_id in ids:
-            for artist_id, count in self.by_tag.get(tag_id, {}).items():
-                merged[artist_id] = merged.get(artist_id, 0) + count
-        return merged
+            popularity = listeners if sort is SearchSort.listeners else plays
+            rows = ranking.page_rows(-popularity, -relevance, start, stop)
+        columns = (
+            self.artist_ids[positions[rows]].tolist(),
+            listeners[rows].tolist(),
+            plays[rows].tolist(),
+            relevance[rows].tolist(),
+            counts[:, rows].T.tolist(),
+        )
+        hits = [
+            ScoredArtist(artist_id, n_listeners, n_plays, score, tuple(per_tag))
+            for artist_id, n_listeners, n_plays, score, per_tag in zip(*columns, strict=True)
+        ]
+        return hits, total
 
 
-_NO_POPULARITY = (0, 0)
+def _int_rows(rows: Iterable[Iterable[int]], width: int) -> Ints:
+    """Integer rows as a (rows, width) array (also when there are none).
 
-
-def _hit(row: tuple[float, float, int, int, list[int]], sort: SearchSort) -> IndexedHit:
-    first, second, artist_id, other, counts = row
-    if sort is SearchSort.relevance:
-        return IndexedHit(artist_id, int(-second), other, -first, tuple(counts))
-    if sort is SearchSort.listeners:
-        return IndexedHit(artist_id, int(-first), other, -second, tuple(counts))
-    return IndexedHit(artist_id, other, int(-first), -second, tuple(counts))
+    Read value by value as the rows arrive: ``np.array`` over result rows probes each one
+    for the array protocols, and holding every row object first doubles the read time."""
+    return np.fromiter(chain.from_iterable(rows), np.int64).reshape(-1, width)
 
 
 def _load(engine: Engine) -> TagArtistCounts:
-    by_tag: dict[int, dict[int, int]] = {}
-    per_pair = select(TagAssignment.tag_id, TagAssignment.artist_id, func.count()).group_by(
-        TagAssignment.tag_id, TagAssignment.artist_id
+    per_pair = (
+        select(TagAssignment.tag_id, TagAssignment.artist_id, func.count())
+        .group_by(TagAssignment.tag_id, TagAssignment.artist_id)
+        .order_by(TagAssignment.tag_id, TagAssignment.artist_id)
     )
     popularity = select(
-        ArtistPopularity.artist_id, ArtistPopularity.listeners, ArtistPopularity.plays
+        ArtistPopularity.artist_id,
+        func.coalesce(ArtistPopularity.listeners, 0),
+        func.coalesce(ArtistPopularity.plays, 0),
     )
     tags: dict[str, tuple[int, str]] = {}
     folded: dict[str, list[tuple[int, str]]] = {}
     with engine.connect() as connection:
-        for tag_id, artist_id, count in connection.execute(per_pair):
-            by_tag.setdefault(tag_id, {})[artist_id] = count
-        known = {
-            artist_id: (int(listeners or 0), int(plays or 0))
-            for artist_id, listeners, plays in connection.execute(popularity)
-        }
+        pairs = _int_rows(connection.execute(per_pair), 3)
+        known = _int_rows(connection.execute(popularity), 3)
         for tag_id, value in connection.execute(select(Tag.id, Tag.value).order_by(Tag.id)):
             tags[value] = (tag_id, value)
             folded.setdefault(value.lower(), []).append((tag_id, value))
@@ -160,7 +164,32 @@ def _load(engine: Engine) -> TagArtistCounts:
                 select(Artist.id, Artist.name, Artist.is_placeholder)
             )
         }
-    return TagArtistCounts(by_tag, known, tags, folded, artists)
+    artist_ids = np.unique(
+        np.concatenate([np.fromiter(artists, np.int64, len(artists)), known[:, 0], pairs[:, 1]])
+    )
+    listeners = np.zeros(len(artist_ids), np.int64)
+    plays = np.zeros(len(artist_ids), np.int64)
+    at = np.searchsorted(artist_ids, known[:, 0])
+    listeners[at], plays[at] = known[:, 1], known[:, 2]
+    positions = np.searchsorted(artist_ids, pairs[:, 1])
+    counts = pairs[:, 2].astype(np.int32)
+    tag_ids, starts = np.unique(pairs[:, 0], return_index=True)
+    ends = [*starts[1:].tolist(), len(pairs)]
+    by_tag = {
+        tag_id: TagColumn(positions[start:end], counts[start:end])
+        for tag_id, start, end in zip(tag_ids.tolist(), starts.tolist(), ends, strict=True)
+    }
+    most = np.bincount(positions, weights=counts).max(initial=0)
+    return TagArtistCounts(
+        by_tag,
+        artist_ids,
+        listeners,
+        plays,
+        ranking.log1p_table(int(most)),
+        tags,
+        folded,
+        artists,
+    )
 
 
 class TagIndex:

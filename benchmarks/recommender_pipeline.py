@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sqlite3
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,26 @@ def step_seconds(log: Path) -> list[tuple[str, float]]:
     return [(m[1], float(m[2])) for m in TASK_LINE.finditer(log.read_text(errors="replace"))]
 
 
+def published_summary(database: Path, version: str | None) -> dict[str, Any]:
+    """What the run recorded for its version: test metrics per algorithm, blend weights and
+    the seconds of the evaluate step's parts (empty when nothing was published)."""
+    if version is None or not database.exists():
+        return {}
+    with closing(sqlite3.connect(database)) as connection:
+        row = connection.execute(
+            "SELECT summary FROM model_versions WHERE version = ?", (version,)
+        ).fetchone()
+    if row is None:
+        return {}
+    summary = json.loads(row[0])
+    return {
+        "weights": summary.get("weights"),
+        "best_baseline": summary.get("best_baseline"),
+        "evaluate_seconds": summary.get("step_seconds"),
+        "test": {name: algo["test"] for name, algo in summary.get("algorithms", {}).items()},
+    }
+
+
 def measure(data_dir: Path, label: str, limit: float, rss_limit_gib: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-reco-") as tmp:
         work = Path(tmp)
@@ -41,6 +63,7 @@ def measure(data_dir: Path, label: str, limit: float, rss_limit_gib: float) -> d
             run = retrain(env, worker)
             load_after = load_average()
         steps = step_seconds(work / "worker.log")
+        model = published_summary(work / "recommender.db", run.result.get("version"))
     summary = run.result
     return {
         "label": label,
@@ -52,6 +75,7 @@ def measure(data_dir: Path, label: str, limit: float, rss_limit_gib: float) -> d
         "task_seconds": steps,
         "steps": run.steps,
         "result": {k: summary.get(k) for k in ("status", "version", "best_baseline", "algorithm")},
+        "model": model,
         "load_1min_before": load_before,
         "load_1min_after": load_after,
         "checks": {

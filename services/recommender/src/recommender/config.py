@@ -59,6 +59,19 @@ class Settings(ServiceSettings):
         "(checked against the current version on every request); 0 = none.",
     )
     explain_top: int = Field(20, ge=0, description="Recommendations per user explained.")
+    max_artists: int = Field(
+        50_000,
+        ge=1,
+        description="Catalogue the models train on and score: the most listened artists in the "
+        "training data (all of them when there are fewer); the rest stay reachable through "
+        "cold start and tags.",
+    )
+    max_eval_users: int = Field(
+        5_000,
+        ge=1,
+        description="Users evaluated per split in tuning and testing: a seeded sample when more "
+        "have a held-out artist (all of them otherwise).",
+    )
     seed: int = Field(42, description="Seed of the holdout split and the stochastic models.")
     retrain_hour: int = Field(3, ge=0, le=23, description="Hour (UTC) of the nightly retrain.")
     retrain_minute: int = Field(0, ge=0, le=59, description="Minute of the nightly retrain.")

@@ -8,6 +8,7 @@ flushed) the artefact is written back under its version and the pointer set agai
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -62,15 +63,21 @@ class ArtefactView:
     trained_at: datetime | None
 
     def recommendations(self, user_id: int) -> list[list[Any]] | None:
-        value = self.serving["recommendations"].get(user_id)
+        value = _decoded(self.serving["recommendations"].get(user_id))
         return None if value is None else list(value["items"])
 
     def similar(self, kind: str, entity_id: int) -> list[list[float]] | None:
-        value = self.serving[kind].get(entity_id)
+        value = _decoded(self.serving[kind].get(entity_id))
         return None if value is None else list(value)
 
     def popular(self) -> list[list[float]]:
         return list(self.serving["popular"])
+
+
+def _decoded(value: Any) -> Any:
+    """An artefact's entry: JSON text (what the pipeline writes: one string per user or
+    artist keeps a large model's artefact compact) or, in older artefacts, the object."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)

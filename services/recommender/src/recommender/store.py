@@ -48,7 +48,10 @@ class ModelStore:
         return value.decode() if isinstance(value, bytes) else None
 
     def write_version(self, version: str, serving: dict[str, Any], meta: dict[str, Any]) -> None:
-        """Write every key of ``version`` (not yet visible: the pointer is not touched)."""
+        """Write every key of ``version`` (not yet visible: the pointer is not touched).
+
+        The values of ``recs``, ``similar_artists`` and ``similar_users`` are JSON-ready
+        objects or their text already encoded by :func:`encode` (the pipeline's artefact)."""
         self.delete_version(version)
         for kind, source in (
             ("recs", serving["recommendations"]),
@@ -157,8 +160,14 @@ class ModelStore:
         return {_text(k): _text(v) for k, v in raw.items()}
 
 
-def _dumps(value: Any) -> str:
+def encode(value: Any) -> str:
+    """The JSON text of a stored value (what ``hget_json`` decodes)."""
     return json.dumps(value, separators=(",", ":"))
+
+
+def _dumps(value: Any) -> str:
+    """``value`` as stored: already encoded text (a precomputed artefact) or encoded now."""
+    return value if isinstance(value, str) else encode(value)
 
 
 def is_final(state: str) -> bool:

@@ -165,7 +165,12 @@ def matrices(self: Task, run_id: str) -> dict[str, int]:
     """Step 2: the sparse matrices and the seeded splits."""
     settings = get_settings()
     with step(self, run_id, "matrices"):
-        return training.build_matrices(run_dir(settings, run_id), seed=settings.seed)
+        return training.build_matrices(
+            run_dir(settings, run_id),
+            seed=settings.seed,
+            max_artists=settings.max_artists,
+            max_eval_users=settings.max_eval_users,
+        )
 
 
 @pipeline_task(name="recommender.train", bind=True, **IDEMPOTENT, **RETRY)

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from recommender.algorithms.base import NotFittedError, Recommender
 from recommender.algorithms.matrix import FloatMatrix, SideInfo, Weighting, apply_weighting
-from recommender.algorithms.similarity import top_of_dense
+from recommender.algorithms.similarity import nearest_rows, top_of_dense
 from recommender.algorithms.snapshot import IntArray
 
 THREADS = 2
@@ -106,6 +106,10 @@ class ALS(Recommender):
     def similar_users(self, user: int, k: int) -> tuple[IntArray, FloatMatrix]:
         """The ``k`` users closest to ``user`` by cosine of user factors."""
         return _cosine_neighbours(self.user_factors, user, k)
+
+    def all_similar_users(self, k: int) -> tuple[IntArray, FloatMatrix]:
+        """:meth:`similar_users` of every user at once, in blocks (``-1`` pads a row)."""
+        return nearest_rows(self.user_factors, k)
 
 
 def _cosine_neighbours(factors: FloatMatrix, row: int, k: int) -> tuple[IntArray, FloatMatrix]:

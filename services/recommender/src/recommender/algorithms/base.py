@@ -19,7 +19,20 @@ from recommender.algorithms.matrix import FloatMatrix, SideInfo
 from recommender.algorithms.snapshot import IntArray
 
 SCORE_CHUNK = 512
-"""Users scored per block in batch recommendation: bounds the dense score block's memory."""
+"""Most users scored per block in batch recommendation."""
+
+BLOCK_BUDGET_BYTES = 128 * 2**20
+"""Memory one dense users x items block may take at 8 bytes a cell: the largest array of a
+scoring block is ``argpartition``'s int64 positions, next to a few float32 score arrays of
+the same shape. On 17.6k artists the budget allows 951 users (so :data:`SCORE_CHUNK`
+decides); on 50k artists, 335."""
+
+
+def block_rows(n_columns: int, *, limit: int = SCORE_CHUNK, cells: int = 1) -> int:
+    """Rows per dense block of ``n_columns`` columns within :data:`BLOCK_BUDGET_BYTES`, at
+    most ``limit`` and at least one; ``cells`` such blocks are alive at once."""
+    per_row = max(n_columns, 1) * 8 * max(cells, 1)
+    return max(1, min(limit, BLOCK_BUDGET_BYTES // per_row))
 
 
 class NotFittedError(RuntimeError):
@@ -89,9 +102,11 @@ class Recommender(ABC):
     def masked_scores(
         self, users: IntArray, exclude: sp.csr_matrix | None = None
     ) -> Iterator[FloatMatrix]:
-        """Score blocks of ``users`` with each user's ``exclude`` items set to ``-inf``."""
-        for start in range(0, len(users), SCORE_CHUNK):
-            block = users[start : start + SCORE_CHUNK]
+        """Score blocks of ``users`` (:func:`block_rows` users each) with each user's
+        ``exclude`` items set to ``-inf``."""
+        rows = block_rows(self.n_items)
+        for start in range(0, len(users), rows):
+            block = users[start : start + rows]
             scores = self.score(block)
             if exclude is not None:
                 mask = exclude[block].tocoo()

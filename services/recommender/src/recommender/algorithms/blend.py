@@ -19,24 +19,33 @@ from recommender.algorithms.matrix import FloatMatrix, SideInfo
 from recommender.algorithms.snapshot import IntArray
 
 
-def normalise_scores(scores: FloatMatrix) -> FloatMatrix:
+def normalise_scores(scores: FloatMatrix, *, in_place: bool = False) -> FloatMatrix:
     """Per row: finite scores over the row's max absolute finite score; non-finite -> row min.
 
     A row with no finite score or only zeros becomes all zeros (the component abstains).
+    ``in_place`` reuses ``scores`` (float32, owned by the caller: what ``score`` returns)
+    instead of copying it: a block over a large catalogue is tens of megabytes.
     """
-    out = np.array(scores, dtype=np.float32, copy=True)
+    if in_place and scores.dtype == np.float32:
+        out = scores
+    else:
+        out = np.array(scores, dtype=np.float32, copy=True)
     missing = ~np.isfinite(out)
     any_missing = bool(missing.any())
     if any_missing:
-        out[missing] = 0.0
-    magnitude = np.abs(out).max(axis=1)
+        # The lowest finite score before scaling: scaling by a positive number keeps the
+        # order, so the scaled minimum is this times the scale.
+        np.copyto(out, np.float32(np.inf), where=missing)
+        lowest = out.min(axis=1)
+        np.copyto(out, np.float32(0.0), where=missing)
+    magnitude = np.maximum(out.max(axis=1), -out.min(axis=1))
     scale = np.divide(1.0, magnitude, out=np.zeros_like(magnitude), where=magnitude > 0)
     out *= scale[:, None]
     if any_missing:
-        floor = np.where(missing, np.inf, out).min(axis=1)
-        floor[~np.isfinite(floor)] = 0.0
-        rows, cols = np.nonzero(missing)
-        out[rows, cols] = floor[rows]
+        known = np.isfinite(lowest)
+        floor = np.zeros_like(lowest)
+        np.multiply(lowest, scale, out=floor, where=known)
+        np.copyto(out, floor[:, None], where=missing)
     return out
 
 
@@ -82,5 +91,7 @@ class Blend(Recommender):
         total = np.zeros((len(users), self.n_items), dtype=np.float32)
         for model, weight in self.components:
             if weight != 0.0:
-                total += weight * normalise_scores(model.score(users))
+                part = normalise_scores(model.score(users), in_place=True)
+                part *= np.float32(weight)
+                total += part
         return total

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse as sp
 
 from recommender.algorithms.base import NotFittedError, Recommender
@@ -43,12 +44,44 @@ def regularised_inverse(gram: DoubleMatrix, l2: float) -> DoubleMatrix:
     return inverse
 
 
+def cholesky_inverse(gram: DoubleMatrix, l2: float) -> DoubleMatrix:
+    """``(gram + l2 I)^-1`` through a Cholesky factorisation (LAPACK ``potrf`` + ``potri``),
+    about half the work of a general inverse: what makes the primal solution on 8,000 active
+    artists affordable several times per run. The matrix must be positive definite (a Gram
+    matrix plus ``l2 > 0``); ``gram`` (C order) is overwritten."""
+    gram[np.diag_indices_from(gram)] += l2
+    # A symmetric C-ordered matrix is its own transpose: ``gram.T`` is the same matrix in
+    # Fortran order, which LAPACK factorises in place.
+    factor, info = scipy.linalg.lapack.dpotrf(gram.T, lower=False, overwrite_a=True, clean=False)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Gram matrix plus l2 is not positive definite ({info})")
+    inverse, info = scipy.linalg.lapack.dpotri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky inverse failed ({info})")
+    _mirror_upper(inverse)
+    result: DoubleMatrix = inverse
+    return result
+
+
+def _mirror_upper(matrix: DoubleMatrix, block: int = 1024) -> None:
+    """Copy the upper triangle onto the lower one in place, a band of rows at a time."""
+    n = matrix.shape[0]
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        matrix[start:stop, :start] = matrix[:start, start:stop].T
+        square = matrix[start:stop, start:stop]
+        lower = np.tril_indices(stop - start, -1)
+        square[lower] = square.T[lower]
+
+
 def ease_weights(gram: DoubleMatrix, l2: float) -> FloatMatrix:
     """The primal EASE item-item weights ``B`` for a dense Gram matrix (input overwritten)."""
-    precision = regularised_inverse(gram, l2)
-    weights = precision / -np.diag(precision)
+    weights = cholesky_inverse(gram, l2)
+    weights /= -np.diag(weights).copy()  # in place: no second items x items float64 matrix
     weights[np.diag_indices_from(weights)] = 0.0
-    return weights.astype(np.float32)
+    # C order: the LAPACK inverse comes back in Fortran order, and a sparse @ dense product
+    # would copy a Fortran-ordered matrix (256 MB at 8,000 artists) on every call.
+    return np.ascontiguousarray(weights, dtype=np.float32)
 
 
 class EASE(Recommender):

@@ -78,10 +78,24 @@ class Explainer:
 
     def explain(self, user: int, item: int, *, max_each: int = 3) -> list[Reason]:
         """The reasons for recommending ``item`` to ``user``, strongest kind first."""
+        return self._combined(user, item, self._listened(user, item, max_each), max_each)
+
+    def explain_many(self, user: int, items: list[int], *, max_each: int = 3) -> list[list[Reason]]:
+        """:meth:`explain` for several of one user's items (the same reasons), with the
+        similarities to the user's artists looked up for all of them at once."""
+        listened = self._listened_many(user, items, max_each)
+        return [
+            self._combined(user, item, reason, max_each)
+            for item, reason in zip(items, listened, strict=True)
+        ]
+
+    def _combined(
+        self, user: int, item: int, listened: Reason | None, max_each: int
+    ) -> list[Reason]:
         reasons = [
             reason
             for reason in (
-                self._listened(user, item, max_each),
+                listened,
                 self._friends(user, item, max_each),
                 self._tags(user, item, max_each),
             )
@@ -105,6 +119,41 @@ class Explainer:
             strength=float(similarity[keep][order[0]]),
             artists=tuple(int(a) for a in own[keep][order]),
         )
+
+    def _listened_many(self, user: int, items: list[int], limit: int) -> list[Reason | None]:
+        """:meth:`_listened` for each of ``items``, the user's artists read once and each
+        item's few positive similarities ranked by a plain sort (same order as ``lexsort``:
+        similarity descending, then artist)."""
+        own = self.listened.indices[self.listened.indptr[user] : self.listened.indptr[user + 1]]
+        if not len(own):
+            return [None] * len(items)
+        artists: list[int] = own.tolist()
+        sim = self.item_similarity
+        indptr, indices, data = sim.indptr, sim.indices, sim.data
+        reasons: list[Reason | None] = []
+        for item in items:
+            start, end = indptr[item], indptr[item + 1]
+            if start == end:
+                reasons.append(None)
+                continue
+            rows = indices[start:end]
+            at = np.minimum(rows.searchsorted(own), end - start - 1)
+            values = np.where(rows[at] == own, data[start:end][at], 0.0).tolist()
+            ranked = sorted(
+                (-value, artist)
+                for value, artist in zip(values, artists, strict=True)
+                if value > 0 and artist != item
+            )
+            reasons.append(
+                Reason(
+                    kind=ReasonKind.LISTENED,
+                    strength=-ranked[0][0],
+                    artists=tuple(artist for _, artist in ranked[:limit]),
+                )
+                if ranked
+                else None
+            )
+        return reasons
 
     def _similarity_to(self, item: int, artists: np.ndarray) -> np.ndarray:
         """``sim(a, item)`` for each of ``artists`` (0 where not stored), read straight from

@@ -41,6 +41,26 @@ class IdIndex:
         return self.ids[np.asarray(indexes, dtype=np.int64)]
 
 
+def most_listened(
+    artist_ids: npt.ArrayLike, ranked_by: npt.ArrayLike, max_artists: int | None
+) -> IdIndex:
+    """The artist index of a catalogue capped at ``max_artists``.
+
+    Every artist of ``artist_ids`` when there are at most ``max_artists`` of them (or no
+    cap); otherwise the ``max_artists`` with the most rows in ``ranked_by`` (the listens of
+    the training data: one row per listener), ties to the lower id. Models train on and
+    score only these columns, so a dense users x artists block stays bounded however long
+    the tail of artists with one or two listeners grows.
+    """
+    everyone = IdIndex(artist_ids)
+    if max_artists is None or len(everyone) <= max_artists:
+        return everyone
+    positions = everyone.index_of(ranked_by)
+    listeners = np.bincount(positions[positions >= 0], minlength=len(everyone))
+    ranked = np.argsort(-listeners, kind="stable")[:max_artists]
+    return IdIndex(everyone.ids[ranked])
+
+
 def coo_to_csr(
     rows: IntArray, cols: IntArray, values: npt.ArrayLike, shape: tuple[int, int]
 ) -> sp.csr_matrix:

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recommender.algorithms.base import Recommender
+from recommender.algorithms.base import Recommender, block_rows
 from recommender.algorithms.blend import normalise_scores
 from recommender.algorithms.snapshot import IntArray
 from recommender.evaluation.metrics import hit_matrix
 from recommender.evaluation.protocol import EvalSplit, K
 
 POOL_CHUNK = 256
-"""Users scored at once while building the pool: every component's dense block is alive."""
+"""Most users scored at once while building the pool (fewer on a large catalogue: every
+component's normalised float32 block is alive at once, see :func:`block_rows`)."""
 
 WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
 """Weights tried for each component, relative to the anchor component's 1.0."""
@@ -71,8 +72,10 @@ def build_pool(
     relevant_matrix = split.relevant.tocsr()
     blocks: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]]
     blocks = []
-    for start in range(0, len(users), POOL_CHUNK):
-        block = users[start : start + POOL_CHUNK]
+    # Every component's float32 block (half a cell of 8 bytes) plus one int64 argpartition.
+    rows = block_rows(split.n_items, limit=POOL_CHUNK, cells=len(names) // 2 + 1)
+    for start in range(0, len(users), rows):
+        block = users[start : start + rows]
         train = split.train.plays[block].tocoo()
         normalised = []
         for model in models.values():
@@ -99,7 +102,7 @@ def build_pool(
         scores=np.concatenate([_pad(b[0], width, axis=2) for b in blocks], axis=1),
         valid=np.concatenate([_pad(b[1], width, axis=1) for b in blocks], axis=0),
         relevant=np.concatenate([_pad(b[2], width, axis=1) for b in blocks], axis=0),
-        n_relevant=np.diff(relevant_matrix.indptr)[users].astype(np.int64),
+        n_relevant=split.n_held_out[users].astype(np.int64),
     )
 
 

@@ -55,18 +55,27 @@ def hit_matrix(recommended: IntArray, relevant: sp.csr_matrix) -> npt.NDArray[np
 
 
 def evaluate_top_k(
-    recommended: IntArray, relevant: sp.csr_matrix, *, n_items: int, k: int = 10
+    recommended: IntArray,
+    relevant: sp.csr_matrix,
+    *,
+    n_items: int,
+    k: int = 10,
+    n_relevant: IntArray | None = None,
 ) -> Metrics:
     """Metrics@k of ``recommended`` (rows aligned with ``relevant``'s rows).
 
     Rows without relevant items are skipped. Precision divides hits by k, recall by the
     number of relevant items, NDCG normalises DCG by the ideal DCG of
     ``min(k, n_relevant)`` hits. Coverage is the share of the ``n_items`` catalogue that
-    appears in at least one evaluated user's list.
+    appears in at least one evaluated user's list. ``n_relevant`` (per row) overrides the
+    count of ``relevant``'s entries when some relevant items lie outside its columns (a
+    capped catalogue): they count as misses.
     """
     recommended = np.asarray(recommended, dtype=np.int64)[:, :k]
     relevant = relevant.tocsr()
-    n_relevant = np.diff(relevant.indptr)
+    if n_relevant is None:
+        n_relevant = np.diff(relevant.indptr)
+    n_relevant = np.asarray(n_relevant, dtype=np.int64)
     evaluated = n_relevant > 0
     if not evaluated.any():
         return Metrics(k=k, users=0, precision=0.0, recall=0.0, ndcg=0.0, coverage=0.0)

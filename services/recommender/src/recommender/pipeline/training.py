@@ -20,14 +20,15 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from recommender.algorithms.base import Recommender, top_k
+from recommender.algorithms.base import Recommender
 from recommender.algorithms.blend import Blend
-from recommender.algorithms.explain import Explainer
-from recommender.algorithms.matrix import Interactions, build_interactions
+from recommender.algorithms.matrix import Interactions, build_interactions, most_listened
 from recommender.evaluation.blending import build_pool, choose_weights
 from recommender.evaluation.experiment import BLAS_THREADS, BLEND_NAME
 from recommender.evaluation.protocol import EvalSplit, evaluate_model, make_eval_split
+from recommender.evaluation.split import holdout_split
 from recommender.evaluation.tuning import BASELINES, SIDE_MODELS, TuningResult, tune
+from recommender.pipeline.precompute import precompute
 from recommender.pipeline.snapshot_client import DatasetSnapshot
 
 SPACES = {**BASELINES, **SIDE_MODELS}
@@ -63,16 +64,38 @@ def candidate_names(dataset: DatasetSnapshot) -> list[str]:
     return [name for name in SPACES if name != "tags" or (tags is not None and len(tags))]
 
 
-def build_matrices(run_dir: Path, *, seed: int) -> dict[str, int]:
-    """Step 2: index the snapshot and carve the seeded test and validation splits."""
+def build_matrices(
+    run_dir: Path,
+    *,
+    seed: int,
+    max_artists: int | None = None,
+    max_eval_users: int | None = None,
+) -> dict[str, int]:
+    """Step 2: index the snapshot and carve the seeded test and validation splits.
+
+    The artist index is the catalogue every model trains on and scores: at most
+    ``max_artists``, the most listened in the test split's training part (so no held-out
+    listen decides what is in it). Each split evaluates at most ``max_eval_users`` users."""
     dataset: DatasetSnapshot = read_pickle(run_dir / "snapshot.pkl")
-    full = build_interactions(dataset.snapshot)
-    test = make_eval_split(dataset.snapshot, seed=seed, users=full.users, items=full.items)
+    snapshot = dataset.snapshot
+    held = holdout_split(snapshot, seed=seed)
+    items = most_listened(snapshot.listens.artist_ids, held.train.listens.artist_ids, max_artists)
+    full = build_interactions(snapshot, items=items)
+    test = make_eval_split(
+        snapshot, seed=seed, users=full.users, items=items, max_users=max_eval_users, split=held
+    )
     validation = make_eval_split(
-        test.train_snapshot, seed=seed + 1, users=full.users, items=full.items
+        test.train_snapshot, seed=seed + 1, users=full.users, items=items, max_users=max_eval_users
     )
     write_pickle(run_dir / "matrices.pkl", Matrices(full=full, test=test, validation=validation))
-    return {"users": len(full.users), "artists": len(full.items), "listens": int(full.plays.nnz)}
+    return {
+        "users": len(full.users),
+        "artists": len(np.unique(snapshot.listens.artist_ids)),
+        "catalogue": len(items),
+        "listens": len(snapshot.listens),
+        "listens_in_catalogue": int(full.plays.nnz),
+        "evaluated_users": len(test.users),
+    }
 
 
 def train_candidate(run_dir: Path, name: str, *, seed: int) -> dict[str, Any]:
@@ -103,38 +126,37 @@ def evaluate_and_blend(
     started = time.perf_counter()
     matrices: Matrices = read_pickle(run_dir / "matrices.pkl")
     tuned: dict[str, TuningResult] = {n: read_pickle(run_dir / f"tuned-{n}.pkl") for n in names}
+    # Only the configurations and validation scores are kept once the pool is built: the
+    # fitted models (and later the test refits) are dropped as soon as they are used, so no
+    # more than one generation of models is in memory at a time.
+    blueprints = {n: r.model.clone() for n, r in tuned.items()}
+    validation_ndcg = {n: r.metrics.ndcg for n, r in tuned.items()}
+    seconds: dict[str, float] = {}
     with threadpool_limits(BLAS_THREADS, user_api="blas"):
         baselines = [n for n in names if n in BASELINES]
-        anchor = max(baselines, key=lambda n: tuned[n].metrics.ndcg)
+        anchor = max(baselines, key=lambda n: validation_ndcg[n])
         pool = build_pool({n: r.model for n, r in tuned.items()}, matrices.validation)
+        del tuned
         choice = choose_weights(pool, anchor=anchor)
-        algorithms: dict[str, dict[str, Any]] = {}
-        refitted: dict[str, Recommender] = {}
-        train = matrices.test.train
-        for name, result in tuned.items():
-            fit_started = time.perf_counter()
-            model = result.model.clone().fit(train.plays, train.side)
-            refitted[name] = model
-            algorithms[name] = _algorithm_row(
-                model.params(),
-                result.metrics.ndcg,
-                evaluate_model(model, matrices.test).as_dict(),
-                time.perf_counter() - fit_started,
-                baseline=name in BASELINES,
-            )
+        del pool
         weights = {n: w for n, w in choice.weights.items() if w}
-        blend = Blend.of_fitted([(refitted[n], w) for n, w in weights.items()])
-        algorithms[BLEND_NAME] = _algorithm_row(
-            {"weights": weights},
-            choice.ndcg,
-            evaluate_model(blend, matrices.test).as_dict(),
-            0.0,
-            baseline=False,
-        )
+        seconds["blend_weights"] = time.perf_counter() - started
+        algorithms = _test_metrics(blueprints, validation_ndcg, weights, choice.ndcg, matrices.test)
+        seconds["test"] = time.perf_counter() - started - seconds["blend_weights"]
         full = matrices.full
-        final = {n: tuned[n].model.clone().fit(full.plays, full.side) for n in names}
+        del matrices
+        final = {n: blueprints[n].clone().fit(full.plays, full.side) for n in names}
         published = Blend.of_fitted([(final[n], w) for n, w in weights.items()])
-        serving = _precompute(final, published, full, top_n, similar_n, explain_top)
+        seconds["refit"] = time.perf_counter() - started - sum(seconds.values())
+        serving = precompute(
+            final,
+            published,
+            full,
+            top_n=top_n,
+            similar_n=similar_n,
+            explain_top=explain_top,
+            seconds=seconds,
+        )
     best_baseline = max(baselines, key=lambda n: algorithms[n]["test"]["ndcg@10"])
     summary = {
         "algorithms": algorithms,
@@ -142,9 +164,46 @@ def evaluate_and_blend(
         "chosen": BLEND_NAME,
         "weights": weights,
         "seconds": time.perf_counter() - started,
+        "step_seconds": {name: round(value, 2) for name, value in seconds.items()},
     }
     write_pickle(run_dir / "serving.pkl", {**serving, "summary": summary})
     return {"chosen": BLEND_NAME, "weights": weights, "best_baseline": best_baseline}
+
+
+def _test_metrics(
+    blueprints: dict[str, Recommender],
+    validation_ndcg: dict[str, float],
+    weights: dict[str, float],
+    blend_validation_ndcg: float,
+    test: EvalSplit,
+) -> dict[str, dict[str, Any]]:
+    """Each configuration refitted on the test split's training part and scored once on
+    test, then the blend of those refits; each refit is dropped once it is not needed."""
+    algorithms: dict[str, dict[str, Any]] = {}
+    refitted: dict[str, Recommender] = {}
+    train = test.train
+    for name, blueprint in blueprints.items():
+        fit_started = time.perf_counter()
+        model = blueprint.clone().fit(train.plays, train.side)
+        if name in weights:
+            refitted[name] = model
+        algorithms[name] = _algorithm_row(
+            model.params(),
+            validation_ndcg[name],
+            evaluate_model(model, test).as_dict(),
+            time.perf_counter() - fit_started,
+            baseline=name in BASELINES,
+        )
+        del model
+    blend = Blend.of_fitted([(refitted[n], w) for n, w in weights.items()])
+    algorithms[BLEND_NAME] = _algorithm_row(
+        {"weights": weights},
+        blend_validation_ndcg,
+        evaluate_model(blend, test).as_dict(),
+        0.0,
+        baseline=False,
+    )
+    return algorithms
 
 
 def _algorithm_row(
@@ -161,81 +220,4 @@ def _algorithm_row(
         "test": test,
         "fit_seconds": fit_seconds,
         "baseline": baseline,
-    }
-
-
-def _precompute(
-    final: dict[str, Recommender],
-    published: Recommender,
-    full: Interactions,
-    top_n: int,
-    similar_n: int,
-    explain_top: int,
-) -> dict[str, Any]:
-    """Per user: top-N artists (listened ones flagged, N unlistened guaranteed), reasons for
-    the first ``explain_top``; per artist and per user: nearest neighbours; popularity."""
-    users, items, plays = full.users, full.items, full.plays
-    listened_counts = np.diff(plays.indptr)
-    width = top_n + int(listened_counts.max(initial=0))
-    explainer = Explainer(plays, full.side)
-    recommendations: dict[int, dict[str, Any]] = {}
-    all_users = np.arange(len(users), dtype=np.int64)
-    for start, block in zip(
-        range(0, len(all_users), 512), published.masked_scores(all_users), strict=True
-    ):
-        best = top_k(block, width)
-        for offset, row in enumerate(best):
-            user = start + offset
-            own = set(plays.indices[plays.indptr[user] : plays.indptr[user + 1]].tolist())
-            entries: list[list[Any]] = []
-            explained = 0
-            for item in row[row >= 0].tolist():
-                listened = item in own
-                reasons: list[dict[str, Any]] = []
-                if not listened and explained < explain_top:
-                    explained += 1
-                    reasons = [_reason(r, users, items) for r in explainer.explain(user, item)]
-                entries.append(
-                    [int(items.ids[item]), float(block[offset, item]), listened, reasons]
-                )
-            recommendations[int(users.ids[user])] = {"items": entries}
-    knn = final.get("item_knn")
-    similar_artists: dict[int, list[list[float]]] = {}
-    if knn is not None and hasattr(knn, "similar_items"):
-        for item in range(len(items)):
-            idx, scores = knn.similar_items(item, similar_n)
-            similar_artists[int(items.ids[item])] = [
-                [int(items.ids[i]), float(s)] for i, s in zip(idx, scores, strict=True)
-            ]
-    user_model = final.get("als") or final.get("social")
-    similar_users: dict[int, list[list[float]]] = {}
-    if user_model is not None and hasattr(user_model, "similar_users"):
-        for user in range(len(users)):
-            idx, scores = user_model.similar_users(user, similar_n)
-            similar_users[int(users.ids[user])] = [
-                [int(users.ids[i]), float(s)] for i, s in zip(idx, scores, strict=True)
-            ]
-    popularity = final.get("popularity")
-    popular: list[list[float]] = []
-    if popularity is not None and hasattr(popularity, "top"):
-        idx, listeners = popularity.top(top_n)
-        popular = [[int(items.ids[i]), float(s)] for i, s in zip(idx, listeners, strict=True)]
-    return {
-        "recommendations": recommendations,
-        "similar_artists": similar_artists,
-        "similar_users": similar_users,
-        "popular": popular,
-        "n_users": len(users),
-        "n_artists": len(items),
-    }
-
-
-def _reason(reason: Any, users: Any, items: Any) -> dict[str, Any]:
-    """A reason with dense indexes mapped back to artist and user ids."""
-    return {
-        "kind": str(reason.kind),
-        "strength": round(float(reason.strength), 4),
-        "artists": [int(a) for a in items.id_of(list(reason.artists))],
-        "users": [int(u) for u in users.id_of(list(reason.users))],
-        "tags": [int(t) for t in reason.tags],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
@@ -39,6 +40,25 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 def _operation_id(route: APIRoute) -> str:
     tag = str(route.tags[0]) if route.tags else "default"
     return f"{tag}-{route.name}"
+
+
+GC_YOUNG_THRESHOLD = 20_000
+"""Allocations between two young collections (CPython's default 700 made one every few
+requests)."""
+
+
+def settle_heap() -> None:
+    """Keep what start-up built out of the garbage collector's full passes.
+
+    A service starts with hundreds of thousands of long-lived objects (modules, models, the
+    routing tables, data held in memory). Every full collection walked all of them: under
+    load, 50-90 ms pauses a few times a second, the whole tail of the latency. Frozen, they
+    are never collected (they live as long as the process anyway) and a full pass only
+    walks what was made since.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -136,9 +156,11 @@ def create_service_app(
             relay.start()
         try:
             if extra_lifespan is None:
+                settle_heap()
                 yield
             else:
                 async with extra_lifespan(app):
+                    settle_heap()
                     yield
         finally:
             if relay is not None:

@@ -24,6 +24,7 @@ import uvicorn
 from celery import Celery
 from fastapi import FastAPI
 from fastapi.responses import Response, StreamingResponse
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from recommender.algorithms.snapshot import Friendships, Listens, Snapshot, TagA
 from recommender.celery_app import create_celery
 from recommender.config import Settings
 from recommender.db import MIGRATIONS
+from recommender.main import create_app
 from recommender.models import ModelVersion
 from recommender.store import ModelStore
 from soundstream_common.db import create_db_engine
@@ -275,3 +277,17 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         tmp_path_factory.mktemp("pipeline"), SnapshotServer(synthetic_snapshot())
     ) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def trained(pipeline: Pipeline) -> Pipeline:
+    """The module's pipeline after one forced retrain: a published model to serve."""
+    pipeline.retrain(force=True).get(timeout=RESULT_TIMEOUT)
+    return pipeline
+
+
+@pytest.fixture
+def client(trained: Pipeline) -> Iterator[TestClient]:
+    """The recommender API over the trained pipeline's settings."""
+    with TestClient(create_app(trained.settings)) as client:
+        yield client

@@ -5,28 +5,13 @@ item labelled) and cold start from seed artists and seed tags."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from recommender.algorithms.snapshot import Snapshot
-from recommender.main import create_app
 
-from .conftest import RESULT_TIMEOUT, Pipeline
-
-
-@pytest.fixture(scope="module")
-def trained(pipeline: Pipeline) -> Pipeline:
-    pipeline.retrain(force=True).get(timeout=RESULT_TIMEOUT)
-    return pipeline
-
-
-@pytest.fixture
-def client(trained: Pipeline) -> Iterator[TestClient]:
-    with TestClient(create_app(trained.settings)) as client:
-        yield client
+from .conftest import Pipeline
 
 
 def listened(snapshot: Snapshot, user: int) -> set[int]:

@@ -10,23 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from recommender.consumer import RecommenderConsumer, build_consumer
-from recommender.main import create_app
 from soundstream_common.db import create_db_engine
 
-from .conftest import RESULT_TIMEOUT, Pipeline
+from .conftest import Pipeline
 from .events_helpers import consume, publish
-
-
-@pytest.fixture(scope="module")
-def trained(pipeline: Pipeline) -> Pipeline:
-    pipeline.retrain(force=True).get(timeout=RESULT_TIMEOUT)
-    return pipeline
-
-
-@pytest.fixture
-def client(trained: Pipeline) -> Iterator[TestClient]:
-    with TestClient(create_app(trained.settings)) as client:
-        yield client
 
 
 @pytest.fixture

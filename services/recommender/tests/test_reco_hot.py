@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,22 +22,10 @@ from recommender.main import create_app
 from recommender.models import Feedback
 from soundstream_common.db import create_db_engine
 
-from .conftest import REDIS_TEST_URL, RESULT_TIMEOUT, Pipeline
+from .conftest import REDIS_TEST_URL, Pipeline
 from .events_helpers import consume, publish
 
 FOR_USER = "/recommendations/users/{}"
-
-
-@pytest.fixture(scope="module")
-def trained(pipeline: Pipeline) -> Pipeline:
-    pipeline.retrain(force=True).get(timeout=RESULT_TIMEOUT)
-    return pipeline
-
-
-@pytest.fixture
-def client(trained: Pipeline) -> Iterator[TestClient]:
-    with TestClient(create_app(trained.settings)) as client:
-        yield client
 
 
 def artists_of(body: dict[str, Any]) -> list[int]:

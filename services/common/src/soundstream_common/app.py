@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from loguru import logger
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
 from soundstream_common.access_log import access_log
 from soundstream_common.cache import ResponseCache
@@ -113,6 +114,7 @@ def create_service_app(
     version: str,
     migrations: Migrations,
     routers: Sequence[APIRouter] = (),
+    plain_routes: Sequence[BaseRoute] = (),
     outbox_table: Table | None = None,
     extra_checks: Callable[[FastAPI], Sequence[ReadinessCheck]] | None = None,
     extra_lifespan: ExtraLifespan | None = None,
@@ -187,6 +189,9 @@ def create_service_app(
     app.include_router(health_router(settings.service_name, version))
     for router in routers:
         app.include_router(router)
+    # Before every other route: hot reads with plain parameters skip FastAPI's parameter
+    # work; what they do not take goes on to the documented routes (soundstream_common.plain_route).
+    app.router.routes[:0] = plain_routes
     return app
 
 

@@ -55,19 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if async_redis is not None:
                 await async_redis.aclose()
 
-    app = create_service_app(
+    return create_service_app(
         settings,
         title="SoundStream Recommender",
         description=DESCRIPTION,
         version=__version__,
         migrations=MIGRATIONS,
         routers=ROUTERS,
+        plain_routes=[PlainForUserRoute()],
         extra_lifespan=lifespan,
     )
-    # Before every other route: plain reads of a user's recommendations skip FastAPI's
-    # parameter work; anything it does not take goes on to the documented route.
-    app.router.routes.insert(0, PlainForUserRoute())
-    return app
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ the groups whose answers it can change:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
@@ -34,10 +34,14 @@ ON_POPULARITY = (TAGS, SEARCH, ARTISTS)
 """Listeners or plays changed."""
 
 
+def canonical_key(path: str, items: Iterable[tuple[str, str]]) -> str:
+    """A path with its query parameters (decoded) in a canonical order."""
+    return f"{path}?{urlencode(sorted(items))}"
+
+
 def query_key(request: Request) -> str:
     """The cache key of a request: its path with the query parameters in a canonical order."""
-    query = urlencode(sorted(request.query_params.multi_items()))
-    return f"{request.url.path}?{query}"
+    return canonical_key(request.url.path, request.query_params.multi_items())
 
 
 def cached_json(

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from catalog import __version__
 from catalog.api.router import ROUTERS
+from catalog.api.search_plain import PlainSearchRoute
 from catalog.config import Settings, get_settings
 from catalog.db import MIGRATIONS, prepare_engine
 from catalog.models import EVENT_OUTBOX
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         migrations=MIGRATIONS,
         routers=ROUTERS,
+        plain_routes=[PlainSearchRoute()],
         outbox_table=EVENT_OUTBOX,
         extra_lifespan=_catalog_engine,
     )

@@ -74,17 +74,19 @@ class ResponseCache:
     async def get_or_compute_async(
         self,
         group: str,
-        key: str,
+        key: str | Callable[[], str],
         compute: Callable[[], Awaitable[bytes]],
         *,
         ttl: int | None = None,
     ) -> bytes:
         """:meth:`get_or_compute` on the event loop: Redis is read with the asynchronous
         client, so a hit costs one round trip and no thread; ``compute`` is awaited only on
-        a miss."""
+        a miss. ``key`` may be a function, called only when there is a cache to look in."""
         redis = self.redis
         if redis is None:
             return await compute()
+        if callable(key):
+            key = key()
         if self._pending:
             await anyio.to_thread.run_sync(self.invalidate, set(self._pending))
         keys = [self._gen_key(group), self._entry_key(group, key)]

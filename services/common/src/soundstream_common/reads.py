@@ -37,6 +37,30 @@ async def run_read(engine: Engine, read: Callable[[], T], *, point_read: bool) -
     return await anyio.to_thread.run_sync(read)
 
 
+async def cached_body(
+    state: Any,
+    group: str,
+    key: str | Callable[[], str],
+    compute: Callable[[], bytes],
+    *,
+    point_read: bool = False,
+) -> bytes:
+    """JSON bytes from ``group`` of the app's response cache (``state``: the application's
+    state), or ``compute()``'s (then stored); ``key`` may be a function, called only when
+    there is a cache.
+
+    The cache is read on the event loop (a hit takes no thread); on a miss ``compute`` runs
+    as :func:`run_read` decides (``point_read``: a few indexed rows).
+    """
+    cache: ResponseCache = state.cache
+    engine: Engine = state.engine
+
+    async def read() -> bytes:
+        return await run_read(engine, compute, point_read=point_read)
+
+    return await cache.get_or_compute_async(group, key, read)
+
+
 async def cached_bytes(
     request: Request,
     group: str,
@@ -45,18 +69,8 @@ async def cached_bytes(
     *,
     point_read: bool = False,
 ) -> Response:
-    """JSON bytes from ``group`` of the app's response cache, or ``compute()``'s (then stored).
-
-    The cache is read on the event loop (a hit takes no thread); on a miss ``compute`` runs
-    as :func:`run_read` decides (``point_read``: a few indexed rows).
-    """
-    cache: ResponseCache = request.app.state.cache
-    engine: Engine = request.app.state.engine
-
-    async def read() -> bytes:
-        return await run_read(engine, compute, point_read=point_read)
-
-    body = await cache.get_or_compute_async(group, key, read)
+    """:func:`cached_body` for a request, as a JSON response."""
+    body = await cached_body(request.app.state, group, key, compute, point_read=point_read)
     return Response(content=body, media_type="application/json")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import StringConstraints
@@ -13,9 +15,10 @@ from catalog.cache import SEARCH, query_key
 from catalog.dependencies import PopularityBoundsDep
 from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
 from catalog.services import search as service
+from catalog.services.search import PopularityBounds
 from catalog.services.tag_index import TagIndex
-from soundstream_common.pagination import PageParamsDep
-from soundstream_common.reads import cached_bytes
+from soundstream_common.pagination import PageParams, PageParamsDep
+from soundstream_common.reads import cached_body
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -53,21 +56,46 @@ async def search_artists(
     match: Annotated[MatchMode, Query(description="Every tag, or any of them.")] = MatchMode.all,
     sort: Annotated[SearchSort, Query(description="Order of the results.")] = SearchSort.relevance,
 ) -> Response:
-    sessions = request.app.state.sessions
-    tag_index: TagIndex = request.app.state.tag_index
+    query = SearchQuery(tags, match, sort, bounds, page, partial(query_key, request))
+    body = await answer_search(request.app.state, query)
+    return Response(content=body, media_type="application/json")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A validated search and how to name it in the cache."""
+
+    tags: list[str]
+    match: MatchMode
+    sort: SearchSort
+    bounds: PopularityBounds
+    page: PageParams
+    key: Callable[[], str]
+    """The cache key (only computed when there is a cache)."""
+
+
+async def answer_search(state: Any, query: SearchQuery) -> bytes:
+    """The JSON body of a validated search, from the cache or computed.
+
+    Also called by :class:`catalog.api.search_plain.PlainSearchRoute`, which takes the
+    requests whose parameters need no validation without this route's FastAPI work."""
+    tag_index: TagIndex = state.tag_index
     # A fresh index answers from memory (no SQL, no session: run where point reads run);
     # otherwise the grouped query runs in the thread pool.
     index = tag_index.current()
     search = partial(
-        service.search_artists_json, tags=tags, match=match, bounds=bounds, sort=sort, page=page
+        service.search_artists_json,
+        tags=query.tags,
+        match=query.match,
+        bounds=query.bounds,
+        sort=query.sort,
+        page=query.page,
     )
 
     def compute() -> bytes:
         if index is not None:
             return search(index)
-        with sessions() as session:
+        with state.sessions() as session:
             return search(session)
 
-    return await cached_bytes(
-        request, SEARCH, query_key(request), compute, point_read=index is not None
-    )
+    return await cached_body(state, SEARCH, query.key, compute, point_read=index is not None)

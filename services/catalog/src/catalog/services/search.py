@@ -62,7 +62,12 @@ class PopularityBounds:
 
     def is_open(self) -> bool:
         """No bound at all."""
-        return self == PopularityBounds()
+        return (
+            self.min_listeners is None
+            and self.max_listeners is None
+            and self.min_plays is None
+            and self.max_plays is None
+        )
 
     def mask(self, listeners: Ints, plays: Ints) -> npt.NDArray[np.bool_]:
         """The same bounds as :meth:`conditions`, on arrays of known values."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +36,8 @@ class TagColumn:
     counts: Counts
 
 
-@dataclass(frozen=True, slots=True)
-class ScoredArtist:
-    """One artist of a search page."""
+class ScoredArtist(NamedTuple):
+    """One artist of a search page (a tuple: twenty are made per search)."""
 
     artist_id: int
     listeners: int

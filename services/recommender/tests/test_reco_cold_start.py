@@ -4,9 +4,11 @@ item labelled) and cold start from seed artists and seed tags."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from recommender.algorithms.snapshot import Snapshot
@@ -89,6 +91,30 @@ def test_the_chain_goes_friends_then_tags_then_popularity_and_respects_feedback(
     assert len(set(ids(body))) == 50
     scores = [item["score"] for item in body["items"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_fallback_answer_is_reused_until_its_time_or_feedback(
+    client: TestClient, trained: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot, friends = trained.server.snapshot, trained.server.users.friends
+    friends[900] = [1]
+    first = client.get("/recommendations/users/900", params={"k": 5}).json()
+    assert first["source"] == "fallback"
+    assert set(ids(first)) <= listened(snapshot, 1)
+    assert set(ids(first)) - listened(snapshot, 2), "friend 2 must answer differently"
+    friends[900] = [2]  # the listening service changed; this process keeps its answer a while
+    assert client.get("/recommendations/users/900", params={"k": 5}).json() == first
+
+    later = time.monotonic() + trained.settings.general_answer_seconds + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    expired = client.get("/recommendations/users/900", params={"k": 5}).json()
+    assert set(ids(expired)) <= listened(snapshot, 2)
+
+    hidden = ids(expired)[0]
+    client.post("/recommendations/users/900/feedback", json={"artist_id": hidden, "kind": "hide"})
+    after_feedback = client.get("/recommendations/users/900", params={"k": 5}).json()
+    assert hidden not in ids(after_feedback), "feedback shows at once"
+    assert len(ids(after_feedback)) == 5
 
 
 def test_a_user_nobody_knows_still_gets_popular_artists(client: TestClient) -> None:

@@ -28,6 +28,10 @@ from .events_helpers import consume, publish
 FOR_USER = "/recommendations/users/{}"
 
 
+async def not_general() -> bytes:
+    raise AssertionError("a user the model knows took the general path")
+
+
 def artists_of(body: dict[str, Any]) -> list[int]:
     return [item["artist_id"] for item in body["items"]]
 
@@ -119,11 +123,10 @@ def test_a_request_never_takes_a_validation_sent_before_it_began(trained: Pipeli
     user = 11
     app = create_app(trained.settings)
 
-    async def scenario() -> tuple[int, bytes | None, bytes | None, int]:
+    async def scenario() -> tuple[int, bytes, bytes, int]:
         async with app.router.lifespan_context(app):
             hot = app.state.hot
-            before = await hot.answer(user, 10, True, False)
-            assert before is not None
+            before = await hot.answer(user, 10, True, False, not_general)
             hidden = artists_of(json.loads(before))[0]
 
             shared = hot.validation
@@ -138,18 +141,16 @@ def test_a_request_never_takes_a_validation_sent_before_it_began(trained: Pipeli
 
             shared._fetch = held_back
             reads_before = shared.reads
-            early = asyncio.create_task(hot.answer(user, 10, True, False))
+            early = asyncio.create_task(hot.answer(user, 10, True, False, not_general))
             await replied.wait()
             shared._fetch = fetch
             await asyncio.to_thread(_hide_from_another_process, trained, user, hidden)
-            late = asyncio.create_task(hot.answer(user, 10, True, False))
+            late = asyncio.create_task(hot.answer(user, 10, True, False, not_general))
             await asyncio.sleep(0.05)
             release.set()
             return hidden, await early, await late, shared.reads - reads_before
 
-    hidden, early, late, reads = asyncio.run(scenario())
-    assert early is not None
-    assert late is not None
+    hidden, _, late, reads = asyncio.run(scenario())
     assert hidden not in artists_of(json.loads(late))
     assert len(artists_of(json.loads(late))) == 10
     assert reads == 2, "the later request shared a read sent before it began"

@@ -58,6 +58,15 @@ class Settings(ServiceSettings):
         description="Users whose precomputed recommendations each API process keeps in memory "
         "(checked against the current version on every request); 0 = none.",
     )
+    general_answer_seconds: float = Field(
+        60,
+        ge=0,
+        description="How long each API process reuses an answer it computed on the general "
+        "path (a user the model has no listens for: friends, tags, popularity; or a list topped "
+        "up with popular artists) while the model version and the exclusions stay the same: "
+        "a friend's new listens show within this time, feedback and deletions at once; 0 = "
+        "never.",
+    )
     explain_top: int = Field(20, ge=0, description="Recommendations per user explained.")
     max_artists: int = Field(
         50_000,

@@ -14,6 +14,7 @@ gives: fragments are encoded by the same function with the same options.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,9 @@ class Exclusions:
     deleted_artists: frozenset[int] = frozenset()
     deleted_users: frozenset[int] = frozenset()
     hidden: dict[int, frozenset[int]] = field(default_factory=dict)
+    general: OrderedDict[tuple[Any, ...], tuple[float, bytes]] = field(default_factory=OrderedDict)
+    """Answers of the general path under these exclusions: (version, user, k,
+    exclude_listened, explain) -> (monotonic expiry, body)."""
 
 
 class UserRecs:

@@ -14,14 +14,17 @@ gone at once. The process that wrote feedback also drops its own copy at once, s
 depends on the stamp for its own writes.
 
 Anything else — Redis unavailable, no pointer (flushed), a user the model does not know or
-has no listens for — returns ``None`` and the request takes the general path.
+has no listens for — takes the general path; its answers are reused for a while under the
+same version and exclusions (:meth:`HotPath._general`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +46,8 @@ from soundstream_common.redis import RedisHandle
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
 _DATETIME = TypeAdapter(datetime)
 _MISSING: Any = object()  # a user not loaded yet (None: not in the model)
+General = Callable[[], Awaitable[bytes]]
+"""The general path's answer (the thread-pool call every other case takes)."""
 
 
 def exclusions_key(prefix: str) -> str:
@@ -79,6 +84,7 @@ class HotPath:
         sessions: sessionmaker[Session],
         *,
         max_users: int,
+        general_seconds: float = 0,
     ) -> None:
         self.redis = redis_handle
         self.async_client = async_client
@@ -86,6 +92,7 @@ class HotPath:
         self.prefix = prefix
         self.sessions = sessions
         self.max_users = max_users
+        self.general_seconds = general_seconds
         keys = (self.store.pointer_key if self.store else "", exclusions_key(prefix))
         self._keys_read = KeysRead(async_client, keys) if async_client is not None else None
         self.validation = SharedRead(self._keys_read.read) if self._keys_read else None
@@ -103,45 +110,87 @@ class HotPath:
             await self._keys_read.aclose()
 
     async def answer(
-        self, user_id: int, k: int, exclude_listened: bool, explain: bool
-    ) -> bytes | None:
-        """The JSON body of the answer, or None when the general path must answer.
-
-        The validating read is awaited (shared with the requests that began alongside);
-        when everything needed is in memory the answer is built right here, otherwise the
-        loading (Redis ``HGET``, database) runs in one thread-pool call."""
-        if self.validation is None or self.redis is None or not self.redis.available:
-            return None
-        try:
-            pointer, stamp = await self.validation.read()
-        except ReadCancelledError:
-            return None
-        except REDIS_ERRORS as exc:
-            self.redis.mark_down(exc)
-            self.invalidate_exclusions()
-            return None
-        if pointer is None:
-            return None
-        version = pointer.decode() if isinstance(pointer, bytes) else str(pointer)
-        model, exclusions = self._model, self._exclusions
-        if model is not None and model.version == version and exclusions.stamp == stamp:
-            recs = model.users.get(user_id, _MISSING)
-            hidden = exclusions.hidden.get(user_id)
-            if recs is not _MISSING and hidden is not None:
-                return _body(model, exclusions, user_id, recs, hidden, k, exclude_listened, explain)
-        return await run_in_threadpool(
-            self._load_and_answer, version, stamp, user_id, k, exclude_listened, explain
-        )
-
-    def _load_and_answer(
         self,
-        version: str,
-        stamp: object,
         user_id: int,
         k: int,
         exclude_listened: bool,
         explain: bool,
-    ) -> bytes | None:
+        general: General,
+    ) -> bytes:
+        """The JSON body of the answer: from memory when it can be, else ``general()``'s.
+
+        The validating read is awaited (shared with the requests that began alongside);
+        when everything needed is in memory the answer is built right here, otherwise the
+        loading (Redis ``HGET``, database) runs in one thread-pool call. An answer of the
+        general path is reused for the same model version and exclusions (see
+        :meth:`_general`)."""
+        if self.validation is None or self.redis is None or not self.redis.available:
+            return await general()
+        try:
+            pointer, stamp = await self.validation.read()
+        except ReadCancelledError:
+            return await general()
+        except REDIS_ERRORS as exc:
+            self.redis.mark_down(exc)
+            self.invalidate_exclusions()
+            return await general()
+        if pointer is None:
+            return await general()
+        version = pointer.decode() if isinstance(pointer, bytes) else str(pointer)
+        model, exclusions = self._model, self._exclusions
+        recs: UserRecs | None = _MISSING
+        hidden = None
+        if model is not None and model.version == version and exclusions.stamp == stamp:
+            recs = model.users.get(user_id, _MISSING)
+            hidden = exclusions.hidden.get(user_id)
+        if recs is _MISSING or hidden is None:
+            loaded = await run_in_threadpool(self._load, version, stamp, user_id)
+            if loaded is None:
+                return await general()
+            model, exclusions, recs, hidden = loaded
+        assert model is not None
+        body = _body(model, exclusions, user_id, recs, hidden, k, exclude_listened, explain)
+        if body is not None:
+            return body
+        return await self._general(
+            model, exclusions, (user_id, k, exclude_listened, explain), general
+        )
+
+    async def _general(
+        self,
+        model: ModelState,
+        exclusions: Exclusions,
+        request: tuple[int, int, bool, bool],
+        general: General,
+    ) -> bytes:
+        """``general()``'s answer, reused for ``general_seconds`` while the model version and
+        the exclusions stay the same (at most ``max_users`` answers are kept).
+
+        The general path answers users the model has no listens for (friends, tags they use,
+        popularity: read from the other services on every call, a thread-pool call of about
+        10 ms) and tops up short lists with popular artists. Under load those calls compete
+        with the event loop for the interpreter: a few such users slowed every answer.
+        Feedback, deletions and a new version still change the answer at once (the answers
+        are kept with the exclusions of one stamp, under the version); a friend's new listens
+        show within ``general_seconds``."""
+        if not self.general_seconds or not self.max_users:
+            return await general()
+        key = (model.version, *request)
+        kept = exclusions.general.get(key)
+        now = time.monotonic()
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        body = await general()
+        exclusions.general[key] = (now + self.general_seconds, body)
+        exclusions.general.move_to_end(key)
+        while len(exclusions.general) > self.max_users:
+            exclusions.general.popitem(last=False)
+        return body
+
+    def _load(
+        self, version: str, stamp: object, user_id: int
+    ) -> tuple[ModelState, Exclusions, UserRecs | None, frozenset[int]] | None:
+        """What the answer needs, loaded (``None``: Redis failed)."""
         assert self.redis is not None
         try:
             model = self._model_for(version)
@@ -152,7 +201,7 @@ class HotPath:
             self.redis.mark_down(exc)
             self.invalidate_exclusions()
             return None
-        return _body(model, exclusions, user_id, recs, hidden, k, exclude_listened, explain)
+        return model, exclusions, recs, hidden
 
     # -- loading (thread pool) ---------------------------------------------------------------
     def _model_for(self, version: str) -> ModelState:

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.key_prefix,
             app.state.sessions,
             max_users=settings.serving_cache_users,
+            general_seconds=settings.general_answer_seconds,
         )
         try:
             yield

@@ -6,6 +6,7 @@ Every answer drops artists the user hid or disliked and artists and users delete
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -98,10 +99,11 @@ async def answer_for_user(
     Also called by :class:`recommender.api.hot_route.PlainForUserRoute`, which answers the
     requests whose parameters need no validation without this route's FastAPI work."""
     hot: HotPath = state.hot
-    body = await hot.answer(user_id, k, exclude_listened, explain)
-    if body is None:
-        body = await run_in_threadpool(_for_user_json, state, user_id, k, exclude_listened, explain)
-    return body
+
+    def general() -> Awaitable[bytes]:
+        return run_in_threadpool(_for_user_json, state, user_id, k, exclude_listened, explain)
+
+    return await hot.answer(user_id, k, exclude_listened, explain, general)
 
 
 def _for_user_json(

@@ -189,3 +189,37 @@ def test_the_validating_read_replaces_a_connection_the_server_closed(trained: Pi
         return replies
 
     assert asyncio.run(scenario()) == [[b"1", None], [b"2", None]]
+
+
+def test_preloaded_users_are_answered_without_loading(
+    trained: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the start-up preload, a user the model knows (one with hidden artists too) is
+    answered from memory: no thread-pool call, and the hidden artist stays out."""
+    user = 12
+    app = create_app(trained.settings)
+
+    async def scenario() -> tuple[int, int, bytes]:
+        async with app.router.lifespan_context(app):
+            hot = app.state.hot
+            before = await hot.answer(user, 10, True, False, not_general)
+            hidden = artists_of(json.loads(before))[0]
+            await asyncio.to_thread(_hide_from_another_process, trained, user, hidden)
+            fresh = create_app(trained.settings)
+            async with fresh.router.lifespan_context(fresh):
+                loaded = await asyncio.to_thread(fresh.state.hot.preload)
+
+                async def no_thread(*args: Any, **kwargs: Any) -> Any:
+                    raise AssertionError("a preloaded user was loaded again")
+
+                monkeypatch.setattr("recommender.hot.run_in_threadpool", no_thread)
+                after = await fresh.state.hot.answer(user, 10, True, False, not_general)
+                monkeypatch.undo()
+            return hidden, loaded, after
+
+    hidden, loaded, after = asyncio.run(scenario())
+    version = trained.store.current_version()
+    assert version is not None
+    assert loaded == trained.store.client.hlen(trained.store.key(version, "recs"))
+    assert hidden not in artists_of(json.loads(after))
+    assert len(artists_of(json.loads(after))) == 10

@@ -31,6 +31,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from loguru import logger
 from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -204,6 +205,53 @@ class HotPath:
         return model, exclusions, recs, hidden
 
     # -- loading (thread pool) ---------------------------------------------------------------
+    def preload(self) -> int:
+        """Load the current version's users (up to ``max_users``) with their hidden artists,
+        so a process answers them from memory from its first requests (run in a thread of its
+        own at start-up; requests meanwhile load what they lack as usual). Returns how many
+        users it loaded; stops quietly when Redis or the database fails, or the version
+        changes meanwhile."""
+        if self.store is None or self.redis is None or not self.max_users:
+            return 0
+        loaded = 0
+        try:
+            # The stamp before the hidden artists: they are then no older than it.
+            version = self.store.current_version()
+            stamp = self.redis.client.get(exclusions_key(self.prefix))
+            if version is None:
+                return 0
+            model = self._model_for(version)
+            exclusions = self._exclusions_for(stamp)
+            for chunk in self.store.scan_json(version, "recs"):
+                users = list(chunk)[: self.max_users - loaded]
+                hidden = self._hidden_of_many(users)
+                with self._lock:
+                    if self._model is not model:
+                        break
+                    for user in users:
+                        if user not in model.users:
+                            model.users[user] = UserRecs(chunk[user]["items"])
+                        exclusions.hidden.setdefault(user, hidden.get(user, frozenset()))
+                loaded += len(users)
+                if loaded >= self.max_users:
+                    break
+        except Exception as exc:  # a warm-up only: requests load what they lack
+            logger.warning("preloading recommendations stopped: {}", exc)
+        else:
+            logger.info("preloaded the recommendations of {} users", loaded)
+        return loaded
+
+    def _hidden_of_many(self, users: list[int]) -> dict[int, frozenset[int]]:
+        """The hidden artists of each of ``users`` that has any, in one query."""
+        found: dict[int, set[int]] = {}
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Feedback.user_id, Feedback.artist_id).where(Feedback.user_id.in_(users))
+            )
+            for user, artist in rows:
+                found.setdefault(int(user), set()).add(int(artist))
+        return {user: frozenset(artists) for user, artists in found.items()}
+
     def _model_for(self, version: str) -> ModelState:
         assert self.store is not None
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_users=settings.serving_cache_users,
             general_seconds=settings.general_answer_seconds,
         )
+        threading.Thread(target=app.state.hot.preload, name="recs-preload", daemon=True).start()
         try:
             yield
         finally:

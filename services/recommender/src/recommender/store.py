@@ -10,6 +10,7 @@ version, never a mix. Keys of older versions are deleted after the flip.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -90,6 +91,17 @@ class ModelStore:
     def hget_json(self, version: str, kind: str, field: int) -> Any:
         value = self.client.hget(self.key(version, kind), str(field))
         return json.loads(value) if value is not None else None
+
+    def scan_json(self, version: str, kind: str, *, chunk: int = 500) -> Iterator[dict[int, Any]]:
+        """Every entry of a hash of ``version`` (integer fields), decoded, ``chunk`` at a time."""
+        found: dict[int, Any] = {}
+        for field, value in self.client.hscan_iter(self.key(version, kind), count=chunk):
+            found[int(field)] = json.loads(value)
+            if len(found) == chunk:
+                yield found
+                found = {}
+        if found:
+            yield found
 
     def get_json(self, version: str, kind: str) -> Any:
         value = self.client.get(self.key(version, kind))

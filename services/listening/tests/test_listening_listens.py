@@ -161,3 +161,29 @@ def test_concurrent_writes_publish_popularity_in_commit_order(api: ListeningServ
     assert plays == sorted(plays)
     assert plays[-1] == sum(writers)
     assert api.version() == 1 + len(writers)
+
+
+def test_plain_and_unusual_requests_for_a_users_artists_answer_alike(
+    shared_api: ListeningService,
+) -> None:
+    """The plain route (canonical id, limit, cursor) and the documented route give the same
+    bytes; bad input reaching the documented route is still a 422 or 404 problem."""
+    first = shared_api.client.get("/users/1/artists?limit=1")
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "application/json"
+    for unusual in ["limit=01", "limit=%31", "limit=2&limit=1", "limit=1&cursor="]:
+        answer = shared_api.client.get(f"/users/1/artists?{unusual}")
+        assert answer.status_code == 200, unusual
+        assert answer.content == first.content, unusual
+    cursor = first.json()["next_cursor"]
+    second = shared_api.client.get(f"/users/1/artists?limit=1&cursor={cursor}").json()
+    assert [i["artist_id"] for i in second["items"]] == [20]
+    for bad, status in [
+        ("/users/0/artists", 422),
+        ("/users/1/artists?limit=0", 422),
+        ("/users/1/artists?cursor=nonsense", 422),
+        ("/users/999/artists", 404),
+    ]:
+        answer = shared_api.client.get(bad)
+        assert answer.status_code == status, bad
+        assert answer.headers["content-type"] == "application/problem+json", bad

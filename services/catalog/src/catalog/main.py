@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from catalog import __version__
+from catalog.api.artists_plain import PlainArtistRoute
 from catalog.api.router import ROUTERS
 from catalog.api.search_plain import PlainSearchRoute
 from catalog.config import Settings, get_settings
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         migrations=MIGRATIONS,
         routers=ROUTERS,
-        plain_routes=[PlainSearchRoute()],
+        plain_routes=[PlainSearchRoute(), PlainArtistRoute()],
         outbox_table=EVENT_OUTBOX,
         extra_lifespan=_catalog_engine,
     )

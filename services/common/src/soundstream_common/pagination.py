@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 20
+MAX_CURSOR_LENGTH = 200
 MAX_OFFSET = 2**31 - 1
 """No list is longer; a larger offset can only come from a forged cursor."""
 
@@ -69,7 +70,10 @@ async def page_params(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+        Query(
+            max_length=MAX_CURSOR_LENGTH,
+            description="Opaque cursor from a previous page's next_cursor.",
+        ),
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, offset=decode_cursor(cursor) if cursor else 0)

@@ -25,6 +25,15 @@ from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from soundstream_common.pagination import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    InvalidCursorError,
+    PageParams,
+    decode_cursor,
+)
+
 P = TypeVar("P")
 
 Query = dict[bytes, list[bytes]]
@@ -67,6 +76,23 @@ def plain_flag(value: bytes) -> bool | None:
     return _FLAGS.get(value)
 
 
+def plain_page(given: Query) -> PageParams | None:
+    """``limit`` (1..200, default 20) and a well-formed ``cursor``, else None."""
+    limit = plain_int(single(given, b"limit", b"%d" % DEFAULT_LIMIT), 1, MAX_LIMIT)
+    cursor = given.get(b"cursor")
+    if limit is None or (cursor is not None and not 0 < len(cursor[0]) <= MAX_CURSOR_LENGTH):
+        return None
+    try:
+        offset = decode_cursor(cursor[0].decode("ascii")) if cursor else 0
+    except InvalidCursorError:
+        return None
+    return PageParams(limit=limit, offset=offset)
+
+
+PAGE_NAMES = (b"limit", b"cursor")
+"""The query parameters of :func:`plain_page`."""
+
+
 def single(query: Query, name: bytes, default: bytes) -> bytes:
     """The one value of ``name`` (given at most once), or ``default`` when it is absent."""
     values = query.get(name)
@@ -74,17 +100,18 @@ def single(query: Query, name: bytes, default: bytes) -> bytes:
 
 
 class PlainRoute(BaseRoute, Generic[P]):
-    """A ``GET`` of ``path`` (exact) or of ``prefix`` + one path segment, answered with JSON
-    from plain parameters; see the module's description."""
+    """A ``GET`` of ``path`` (exact) or of ``prefix`` + one path segment + ``suffix``,
+    answered with JSON from plain parameters; see the module's description."""
 
     name: str
     path: str = ""
     prefix: str = ""
+    suffix: str = ""
     include_in_schema = False
 
     @property
     def path_format(self) -> str:  # shown in the routes' listing
-        return self.path or self.prefix + "{id}"
+        return self.path or f"{self.prefix}{{id}}{self.suffix}"
 
     @abstractmethod
     def parse(self, segment: str, query: bytes) -> P | None:
@@ -103,8 +130,10 @@ class PlainRoute(BaseRoute, Generic[P]):
             if path != self.path:
                 return Match.NONE, {}
             segment = ""
-        elif path.startswith(self.prefix) and "/" not in path[len(self.prefix) :]:
-            segment = path[len(self.prefix) :]
+        elif path.startswith(self.prefix) and path.endswith(self.suffix):
+            segment = path[len(self.prefix) : len(path) - len(self.suffix)]
+            if not segment or "/" in segment:
+                return Match.NONE, {}
         else:
             return Match.NONE, {}
         params = self.parse(segment, scope["query_string"])

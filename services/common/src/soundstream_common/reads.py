@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import anyio.to_thread
-from fastapi import Request, Response
 from sqlalchemy import ClauseElement, Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -59,19 +58,6 @@ async def cached_body(
         return await run_read(engine, compute, point_read=point_read)
 
     return await cache.get_or_compute_async(group, key, read)
-
-
-async def cached_bytes(
-    request: Request,
-    group: str,
-    key: str,
-    compute: Callable[[], bytes],
-    *,
-    point_read: bool = False,
-) -> Response:
-    """:func:`cached_body` for a request, as a JSON response."""
-    body = await cached_body(request.app.state, group, key, compute, point_read=point_read)
-    return Response(content=body, media_type="application/json")
 
 
 class DriverQuery:

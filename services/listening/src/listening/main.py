@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from listening import __version__
+from listening.api.listens_plain import PlainUserArtistsRoute
 from listening.api.router import ROUTERS
 from listening.config import Settings, get_settings
 from listening.db import MIGRATIONS
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         migrations=MIGRATIONS,
         routers=ROUTERS,
+        plain_routes=[PlainUserArtistsRoute()],
         outbox_table=EVENT_OUTBOX,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -21,7 +21,7 @@ from catalog.schemas.artists import (
 from catalog.services import artists as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
 from soundstream_common.pagination import Page, PageParamsDep
-from soundstream_common.reads import cached_bytes
+from soundstream_common.reads import cached_body
 
 router = APIRouter(prefix="/artists", tags=["artists"])
 
@@ -55,12 +55,20 @@ def list_artists(
     responses=problems(404),
 )
 async def get_artist(request: Request, artist_id: ArtistIdPath) -> Response:
-    engine = request.app.state.engine
+    body = await answer_artist(request.app.state, artist_id)
+    return Response(content=body, media_type="application/json")
+
+
+async def answer_artist(state: Any, artist_id: int) -> bytes:
+    """The JSON body of an artist's detail, from the cache or read.
+
+    Also called by :class:`catalog.api.artists_plain.PlainArtistRoute`."""
+    engine = state.engine
 
     def compute() -> bytes:
         return service.artist_detail_json(engine, artist_id=artist_id)
 
-    return await cached_bytes(request, ARTISTS, f"/artists/{artist_id}", compute, point_read=True)
+    return await cached_body(state, ARTISTS, f"/artists/{artist_id}", compute, point_read=True)
 
 
 @router.post(

@@ -19,20 +19,20 @@ from catalog.cache import canonical_key
 from catalog.dependencies import MAX_COUNT
 from catalog.schemas.search import MatchMode, SearchSort
 from catalog.services.search import MAX_TAGS, PopularityBounds
-from soundstream_common.pagination import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    InvalidCursorError,
-    PageParams,
-    decode_cursor,
+from soundstream_common.plain_route import (
+    PAGE_NAMES,
+    PlainRoute,
+    Query,
+    plain_int,
+    plain_page,
+    plain_query,
+    single,
 )
-from soundstream_common.plain_route import PlainRoute, Query, plain_int, plain_query, single
 
 PATH = "/search/artists"
 MAX_TAG_LENGTH = 255
-MAX_CURSOR_LENGTH = 200
 _BOUNDS = (b"min_listeners", b"max_listeners", b"min_plays", b"max_plays")
-_NAMES = frozenset((b"tag", b"match", b"sort", b"limit", b"cursor", *_BOUNDS))
+_NAMES = frozenset((b"tag", b"match", b"sort", *PAGE_NAMES, *_BOUNDS))
 _MATCH = {mode.value.encode(): mode for mode in MatchMode}
 _SORT = {sort.value.encode(): sort for sort in SearchSort}
 
@@ -45,18 +45,6 @@ def plain_tags(given: Query) -> list[str] | None:
         if not 0 < len(value) <= MAX_TAG_LENGTH or value.strip() != value:
             return None
     return [value.decode("ascii") for value in values]
-
-
-def plain_page(given: Query) -> PageParams | None:
-    limit = plain_int(single(given, b"limit", b"%d" % DEFAULT_LIMIT), 1, MAX_LIMIT)
-    cursor = given.get(b"cursor")
-    if limit is None or (cursor is not None and not 0 < len(cursor[0]) <= MAX_CURSOR_LENGTH):
-        return None
-    try:
-        offset = decode_cursor(cursor[0].decode("ascii")) if cursor else 0
-    except InvalidCursorError:
-        return None
-    return PageParams(limit=limit, offset=offset)
 
 
 def plain_bounds(given: Query) -> PopularityBounds | None:

@@ -11,8 +11,8 @@ from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, proble
 from listening.schemas import ListenPatch, ListenPut, ListenRead
 from listening.service import listens as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
-from soundstream_common.pagination import Page, PageParamsDep
-from soundstream_common.reads import cached_bytes
+from soundstream_common.pagination import Page, PageParams, PageParamsDep
+from soundstream_common.reads import cached_body
 
 router = APIRouter(prefix="/users/{user_id}/artists", tags=["listens"])
 
@@ -31,13 +31,21 @@ PUT_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses={404: problem("No such user.")},
 )
 async def list_listens(request: Request, user_id: UserIdPath, params: PageParamsDep) -> Response:
-    engine = request.app.state.engine
+    body = await answer_user_artists(request.app.state, user_id, params)
+    return Response(content=body, media_type="application/json")
+
+
+async def answer_user_artists(state: Any, user_id: int, params: PageParams) -> bytes:
+    """The JSON body of one page of a user's artists, from the cache or read.
+
+    Also called by :class:`listening.api.listens_plain.PlainUserArtistsRoute`."""
+    engine = state.engine
 
     def compute() -> bytes:
         return service.user_artists_json(engine, user_id=user_id, params=params)
 
     key = f"artists:{user_id}:{params.limit}:{params.offset}"
-    return await cached_bytes(request, caching.USERS, key, compute, point_read=True)
+    return await cached_body(state, caching.USERS, key, compute, point_read=True)
 
 
 @router.put(

@@ -1,10 +1,12 @@
-"""The plain search route: what it takes, what it leaves to validation, same answers."""
+"""The plain routes (search, artist detail): what they take, what they leave to validation,
+the same answers."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog.api.artists_plain import PlainArtistRoute
 from catalog.api.search_plain import PlainSearchRoute, plain_key, plain_search
 from catalog.cache import canonical_key
 from catalog.schemas.search import MatchMode, SearchSort
@@ -96,8 +98,8 @@ def test_the_plain_route_shares_the_cache_key_of_the_documented_one() -> None:
 
 
 def test_plain_and_unusual_forms_give_the_same_answer(client: TestClient) -> None:
-    first = client.app.router.routes[0]  # type: ignore[attr-defined]
-    assert isinstance(first, PlainSearchRoute)  # it answers the plain request below
+    routes = client.app.router.routes  # type: ignore[attr-defined]
+    assert isinstance(routes[0], PlainSearchRoute)  # it answers the plain request below
     plain = client.get("/search/artists?tag=rock&tag=80s&match=any&limit=2")
     assert plain.status_code == 200
     assert plain.headers["content-type"] == "application/json"
@@ -128,3 +130,19 @@ def test_bad_input_reaching_the_documented_route_is_a_problem(client: TestClient
         assert answer.status_code == 422, query
         assert answer.headers["content-type"] == "application/problem+json"
     assert "/search/artists" in client.get("/openapi.json").json()["paths"]
+
+
+def test_an_artist_answers_alike_on_both_routes(client: TestClient) -> None:
+    plain = client.get("/artists/3")
+    assert plain.status_code == 200
+    assert plain.json()["name"] == "Depeche Mode"
+    routes = client.app.router.routes  # type: ignore[attr-defined]
+    assert any(isinstance(route, PlainArtistRoute) for route in routes[:2])
+    for unusual in ["/artists/03", "/artists/%33", "/artists/3?utm=x"]:
+        answer = client.get(unusual)
+        assert answer.status_code == 200, unusual
+        assert answer.content == plain.content, unusual
+    for bad, status in [("/artists/0", 422), ("/artists/x", 422), ("/artists/99999", 404)]:
+        answer = client.get(bad)
+        assert answer.status_code == status, bad
+        assert answer.headers["content-type"] == "application/problem+json", bad

@@ -188,6 +188,7 @@ class HotPath:
             exclusions.general.popitem(last=False)
         return body
 
+    # -- loading (thread pool) ---------------------------------------------------------------
     def _load(
         self, version: str, stamp: object, user_id: int
     ) -> tuple[ModelState, Exclusions, UserRecs | None, frozenset[int]] | None:
@@ -204,7 +205,6 @@ class HotPath:
             return None
         return model, exclusions, recs, hidden
 
-    # -- loading (thread pool) ---------------------------------------------------------------
     def preload(self) -> int:
         """Load the current version's users (up to ``max_users``) with their hidden artists,
         so a process answers them from memory from its first requests (run in a thread of its
@@ -287,10 +287,7 @@ class HotPath:
         snapshot: one loaded before a change must not be taken as current after it)."""
         hidden = exclusions.hidden.get(user_id)
         if hidden is None:
-            with self.sessions() as session:
-                hidden = frozenset(
-                    session.scalars(select(Feedback.artist_id).where(Feedback.user_id == user_id))
-                )
+            hidden = self._hidden_of_many([user_id]).get(user_id, frozenset())
             exclusions.hidden[user_id] = hidden
         return hidden
 

@@ -90,61 +90,6 @@ def _distinct(values: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def _ranked(
-    session: Session,
-    tag_ids: Sequence[Sequence[int]],
-    *,
-    match: MatchMode,
-    bounds: PopularityBounds,
-    sort: SearchSort,
-    page: PageParams,
-) -> tuple[list[ScoredArtist], int]:
-    """One page of the artists carrying all (or any) of the tags (one id group per requested
-    value) in ``sort`` order, and how many there are in all."""
-    per_tag = (
-        select(TagAssignment.tag_id, TagAssignment.artist_id, func.count().label("n"))
-        .where(TagAssignment.tag_id.in_([i for ids in tag_ids for i in ids]))
-        .group_by(TagAssignment.tag_id, TagAssignment.artist_id)
-        .subquery()
-    )
-    counts = [
-        cast(func.sum(case((per_tag.c.tag_id.in_(ids), per_tag.c.n), else_=0)), Integer)
-        for ids in tag_ids
-    ]
-    per_artist = select(
-        per_tag.c.artist_id, *(count.label(f"c{i}") for i, count in enumerate(counts))
-    ).group_by(per_tag.c.artist_id)
-    if match is MatchMode.all:
-        per_artist = per_artist.having(and_(*(count > 0 for count in counts)))
-    folded = per_artist.subquery()
-    found = [folded.c[f"c{i}"] for i in range(len(tag_ids))]
-    relevance = reduce(operator.add, (func.ln(cast(c + 1, Float)) for c in found))
-    listeners, plays, artist_id = listeners_col(), plays_col(), folded.c.artist_id
-    order = {
-        SearchSort.relevance: (relevance.desc(), listeners.desc(), artist_id),
-        SearchSort.listeners: (listeners.desc(), relevance.desc(), artist_id),
-        SearchSort.plays: (plays.desc(), relevance.desc(), artist_id),
-    }[sort]
-    base = (
-        select(artist_id)
-        .outerjoin(ArtistPopularity, ArtistPopularity.artist_id == artist_id)
-        .where(*bounds.conditions())
-    )
-    statement = (
-        base.add_columns(listeners, plays, relevance, func.count().over(), *found)
-        .order_by(*order)
-        .limit(page.limit)
-        .offset(page.offset)
-    )
-    # Core execution: plain tuples, no ORM row processing.
-    rows = session.connection().execute(statement).all()
-    hits = [ScoredArtist(row[0], row[1], row[2], row[3], tuple(row[5:])) for row in rows]
-    if rows:
-        return hits, int(rows[0][4])
-    total = session.connection().execute(select(func.count()).select_from(base.subquery()))
-    return hits, int(total.scalar_one())
-
-
 class _Database:
     """The search's reads from the database (when no index matches it)."""
 
@@ -166,7 +111,50 @@ class _Database:
         sort: SearchSort,
         page: PageParams,
     ) -> tuple[list[ScoredArtist], int]:
-        return _ranked(self.session, tag_ids, match=match, bounds=bounds, sort=sort, page=page)
+        """One page of the artists carrying all (or any) of the tags (one id group per requested
+        value) in ``sort`` order, and how many there are in all."""
+        per_tag = (
+            select(TagAssignment.tag_id, TagAssignment.artist_id, func.count().label("n"))
+            .where(TagAssignment.tag_id.in_([i for ids in tag_ids for i in ids]))
+            .group_by(TagAssignment.tag_id, TagAssignment.artist_id)
+            .subquery()
+        )
+        counts = [
+            cast(func.sum(case((per_tag.c.tag_id.in_(ids), per_tag.c.n), else_=0)), Integer)
+            for ids in tag_ids
+        ]
+        per_artist = select(
+            per_tag.c.artist_id, *(count.label(f"c{i}") for i, count in enumerate(counts))
+        ).group_by(per_tag.c.artist_id)
+        if match is MatchMode.all:
+            per_artist = per_artist.having(and_(*(count > 0 for count in counts)))
+        folded = per_artist.subquery()
+        found = [folded.c[f"c{i}"] for i in range(len(tag_ids))]
+        relevance = reduce(operator.add, (func.ln(cast(c + 1, Float)) for c in found))
+        listeners, plays, artist_id = listeners_col(), plays_col(), folded.c.artist_id
+        order = {
+            SearchSort.relevance: (relevance.desc(), listeners.desc(), artist_id),
+            SearchSort.listeners: (listeners.desc(), relevance.desc(), artist_id),
+            SearchSort.plays: (plays.desc(), relevance.desc(), artist_id),
+        }[sort]
+        base = (
+            select(artist_id)
+            .outerjoin(ArtistPopularity, ArtistPopularity.artist_id == artist_id)
+            .where(*bounds.conditions())
+        )
+        statement = (
+            base.add_columns(listeners, plays, relevance, func.count().over(), *found)
+            .order_by(*order)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        # Core execution: plain tuples, no ORM row processing.
+        rows = self.session.connection().execute(statement).all()
+        hits = [ScoredArtist(row[0], row[1], row[2], row[3], tuple(row[5:])) for row in rows]
+        if rows:
+            return hits, int(rows[0][4])
+        total = self.session.connection().execute(select(func.count()).select_from(base.subquery()))
+        return hits, int(total.scalar_one())
 
     def names(self, artist_ids: list[int]) -> dict[int, tuple[str, bool]]:
         """Name and placeholder flag of each artist of the page."""

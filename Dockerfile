@@ -11,6 +11,8 @@
 #
 # docker-compose.yml (generated from infra/stack.toml) passes these arguments for each service.
 
+# The base images are pinned in infra/base-images.toml (by digest, once resolved), and these
+# two lines are written from it by `soundstream-admin images --update` (a test checks them).
 ARG PYTHON_IMAGE=python:3.11-slim-trixie
 
 # uv itself, the same version that wrote uv.lock.
@@ -30,12 +32,15 @@ WORKDIR /src
 # package's metadata changes, not on every source edit.
 COPY pyproject.toml uv.lock README.md ./
 COPY services/common/pyproject.toml services/common/
+COPY services/taskgraph/pyproject.toml services/taskgraph/
 COPY services/catalog/pyproject.toml services/catalog/
+COPY services/analytics/pyproject.toml services/analytics/
 COPY services/listening/pyproject.toml services/listening/
 COPY services/admin/pyproject.toml services/admin/
 COPY services/recommender/pyproject.toml services/recommender/
 COPY services/gateway/pyproject.toml services/gateway/
 COPY services/dashboard/pyproject.toml services/dashboard/
+COPY services/testsupport/pyproject.toml services/testsupport/
 COPY sdk/pyproject.toml sdk/README.md sdk/
 RUN --mount=type=cache,target=/root/.cache/uv \
     test -n "${PACKAGE}" || { echo "build argument PACKAGE is required" >&2; exit 1; } \
@@ -49,6 +54,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # --- runtime: the environment, two small scripts, a non-root user; no compiler, no uv ------
 FROM ${PYTHON_IMAGE} AS runtime
+# Graphviz's dot lays out the task graph pictures (SVG, PNG) a service draws of its jobs.
+# The distribution's current graphviz: its security updates come with the base image.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends graphviz \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 soundstream \
     && useradd --system --uid 10001 --gid soundstream --create-home \
        --home-dir /home/soundstream --shell /usr/sbin/nologin soundstream \

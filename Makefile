@@ -60,12 +60,12 @@ bench: sync ## Run the benchmarks and print their results
 	$(UV) run --frozen python -m benchmarks.run_all
 
 .PHONY: publish
-publish: sync ## Build the SDK and upload it to PyPI (token in TWINE_PASSWORD; never in CI)
-	@test -n "$$TWINE_PASSWORD" || { echo "Set TWINE_PASSWORD to a PyPI API token (pypi-...)"; exit 1; }
+publish: sync ## Build the SDK and upload it to PyPI (token in UV_PUBLISH_TOKEN; never in CI)
+	@test -n "$$UV_PUBLISH_TOKEN" || { echo "Set UV_PUBLISH_TOKEN to a PyPI API token (pypi-...)"; exit 1; }
 	rm -rf dist/sdk
-	$(UV) run --frozen python -m build sdk --outdir dist/sdk
-	$(UV) run --frozen twine check --strict dist/sdk/*
-	TWINE_USERNAME=$${TWINE_USERNAME:-__token__} $(UV) run --frozen twine upload --non-interactive dist/sdk/*
+	$(UV) build sdk --out-dir dist/sdk
+	$(UV) run --frozen twine check --strict dist/sdk/*.whl dist/sdk/*.tar.gz
+	$(UV) publish dist/sdk/*.whl dist/sdk/*.tar.gz
 
 .PHONY: clean
 clean: ## Remove local databases, logs and caches

@@ -26,7 +26,7 @@ from typing import Any
 from benchmarks.env import load_average, real_data_dir, save, verdict, wait_for_quiet_machine
 from benchmarks.recommender_stack import import_data, retrain, training_stack
 
-TASK_LINE = re.compile(r"Task (recommender\.\w+)\[[^\]]+\] succeeded in ([0-9.]+)s")
+TASK_LINE = re.compile(r"Task (recommender\.[\w.]+)\[[^\]]+\] succeeded in ([0-9.]+)s")
 
 
 def step_seconds(log: Path) -> list[tuple[str, float]]:

@@ -1,5 +1,6 @@
 """The pieces the recommender benchmarks share: a data set imported into fresh SQLite files,
-the listening API serving its export, a real recommender worker, and one timed retrain.
+the listening and catalog APIs serving their exports (listens and friendships; tag
+assignments), a real recommender worker, and one timed retrain.
 
 Redis: ``SOUNDSTREAM_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/11``), flushed first.
 """
@@ -28,6 +29,7 @@ BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("SOUNDSTREAM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 LISTENING_PORT = int(os.environ.get("SOUNDSTREAM_BENCH_RECOMMENDER_PORT", "18292"))
 RECOMMENDER_PORT = LISTENING_PORT + 1
+CATALOG_PORT = LISTENING_PORT + 2
 QUEUE = "recommender-bench"
 
 
@@ -49,6 +51,10 @@ def recommender_env(work: Path) -> dict[str, str]:
         LISTENING_REDIS_URL="",
         LISTENING_PORT=str(LISTENING_PORT),
         LISTENING_LOG_JSON="true",
+        CATALOG_DATABASE_URL=f"sqlite:///{work}/catalog.db",
+        CATALOG_REDIS_URL="",
+        CATALOG_PORT=str(CATALOG_PORT),
+        CATALOG_LOG_JSON="true",
         RECOMMENDER_DATA_DIR=str(work),
         RECOMMENDER_DATABASE_URL=f"sqlite:///{work}/recommender.db",
         RECOMMENDER_REDIS_URL=REDIS_URL,
@@ -56,20 +62,23 @@ def recommender_env(work: Path) -> dict[str, str]:
         RECOMMENDER_CELERY_QUEUE=QUEUE,
         RECOMMENDER_KEY_PREFIX=QUEUE,
         RECOMMENDER_LISTENING_URL=f"http://127.0.0.1:{LISTENING_PORT}",
-        RECOMMENDER_CATALOG_URL="",
+        RECOMMENDER_CATALOG_URL=f"http://127.0.0.1:{CATALOG_PORT}",
         RECOMMENDER_PORT=str(RECOMMENDER_PORT),
         RECOMMENDER_LOG_JSON="true",
         RECOMMENDER_LOG_LEVEL="WARNING",
         RECOMMENDER_SNAPSHOT_TIMEOUT_SECONDS="600",
         RECOMMENDER_TASK_SOFT_TIME_LIMIT_SECONDS="3000",
         RECOMMENDER_TASK_TIME_LIMIT_SECONDS="3600",
+        # The measured run is the one the benchmark starts: no start-up run beside it.
+        RECOMMENDER_TRAIN_AT_START="false",
     )
     return env
 
 
 @contextmanager
 def training_stack(work: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[bytes]]]:
-    """listening-api (the export) and ``recommender-worker`` (2 processes) over ``work``."""
+    """listening-api and catalog-api (the exports) and ``recommender-worker`` (2 processes)
+    over ``work``."""
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     env = recommender_env(work)
@@ -77,9 +86,11 @@ def training_stack(work: Path) -> Iterator[tuple[dict[str, str], subprocess.Pope
     subprocess.run(migrate, env=env, cwd=REPO, check=True, capture_output=True)
     with (
         background([str(BIN / "listening-api")], env, work / "listening.log"),
+        background([str(BIN / "catalog-api")], env, work / "catalog.log"),
         background([str(BIN / "recommender-worker")], env, work / "worker.log") as worker,
     ):
         wait_ready(f"http://127.0.0.1:{LISTENING_PORT}/ready")
+        wait_ready(f"http://127.0.0.1:{CATALOG_PORT}/ready")
         yield env, worker
     client.flushdb()
     client.close()
@@ -130,11 +141,12 @@ class TrainingRun:
 
 
 def retrain(env: dict[str, str], worker: subprocess.Popen[bytes]) -> TrainingRun:
-    """One forced retrain (snapshot -> publish) on the running worker; wall time from the
-    request to the published result, and the worker tree's peak memory meanwhile."""
-    from recommender.celery_app import create_celery
+    """One forced run of the training graph (snapshot -> publish) on the running worker; wall
+    time from the request to the published result, and the worker tree's peak memory
+    meanwhile. ``steps``: each step's state in the run history."""
     from recommender.config import Settings
-    from recommender.store import ModelStore
+    from recommender.training.jobs import create_jobs
+    from soundstream_taskgraph.queries import get_run
 
     settings = Settings.model_validate(
         {
@@ -143,21 +155,23 @@ def retrain(env: dict[str, str], worker: subprocess.Popen[bytes]) -> TrainingRun
             if k.startswith("RECOMMENDER_")
         }
     )
-    celery = create_celery(settings)
+    jobs = create_jobs(settings)
+    celery = jobs.celery
     deadline = time.monotonic() + 120
     while not celery.control.ping(timeout=0.5):
         if time.monotonic() > deadline:
             raise RuntimeError("worker did not answer")
     with MemorySampler(worker.pid) as memory:
         started = time.perf_counter()
-        task = celery.send_task("recommender.retrain", kwargs={"force": True}, queue=QUEUE)
-        result = task.get(timeout=7200)
+        run_id = jobs.training.start(force=True, trigger="benchmark")
+        summary = celery.AsyncResult(run_id).get(timeout=7200)
         seconds = time.perf_counter() - started
-    store = ModelStore(redis.Redis.from_url(REDIS_URL), settings.key_prefix)
+    run = get_run(jobs.history(), run_id)
+    jobs.history().engine.dispose()
     return TrainingRun(
         seconds=seconds,
         peak_rss_total_mib=memory.peak_total / 2**20,
         peak_rss_single_mib=memory.peak_single / 2**20,
-        result=result,
-        steps=store.steps(task.id),
+        result=summary["outputs"]["publish"],
+        steps={task.task: task.state.value for task in run.tasks},
     )

@@ -3,7 +3,7 @@
 Environment: ``SOUNDSTREAM_BENCH_RUNS`` (default 5), ``SOUNDSTREAM_BENCH_NAIVE_RUNS``,
 ``SOUNDSTREAM_BENCH_MAX_LOAD`` (default 1.5) and ``SOUNDSTREAM_BENCH_MAX_WAIT`` (seconds,
 default 900) for the wait before each measurement, ``SOUNDSTREAM_BENCH_SKIP`` (comma-separated
-names among sqlite, postgres, x50, profile, http).
+names among sqlite, postgres, x50, profile, http, analytics).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import http_api, import_postgres, import_sqlite, profile_import
+from benchmarks import analytics_warehouse, http_api, import_postgres, import_sqlite, profile_import
 from benchmarks.env import RESULTS_DIR, machine
 
 
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {
     "x50": import_postgres.main_x50,
     "profile": _profile,
     "http": http_api.main,
+    "analytics": analytics_warehouse.main,
 }
 
 

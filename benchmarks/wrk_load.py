@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,19 @@ def rotating_paths(prefix: str, ids: list[int], suffix: str = "") -> str:
     )
 
 
+def rotating_requests(paths: list[str], headers: dict[str, str] | None = None) -> str:
+    """Lua for requests cycling through ``paths`` (in the order given), with ``headers``."""
+    table = ",".join(f'"{path}"' for path in paths)
+    set_headers = "".join(
+        f'wrk.headers["{name}"] = "{value}"\n' for name, value in (headers or {}).items()
+    )
+    return (
+        f"{set_headers}local paths = {{{table}}}\nlocal n = 0\n"
+        "request = function()\n  n = n % #paths + 1\n"
+        "  return wrk.format(nil, paths[n])\nend\n"
+    )
+
+
 def run_wrk(
     url: str,
     lua: str = "",
@@ -68,8 +82,10 @@ def run_wrk(
     *,
     threads: int = THREADS,
     connections: int = CONNECTIONS,
+    after_warmup: Callable[[], None] | None = None,
 ) -> LoadResult:
-    """Warm up for ``WARMUP_SECONDS``, then load ``url`` for ``seconds`` and parse the output."""
+    """Warm up for ``WARMUP_SECONDS``, then load ``url`` for ``seconds`` and parse the output
+    (``after_warmup`` is called between the two)."""
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise ValueError("only loopback addresses are loaded")
     wrk = require_wrk()
@@ -80,6 +96,8 @@ def run_wrk(
     subprocess.run(
         [*base, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True, timeout=timeout
     )
+    if after_warmup is not None:
+        after_warmup()
     done = subprocess.run(
         [*base, "--latency", f"-d{seconds}s", url],
         capture_output=True,

@@ -3,6 +3,7 @@
     healthcheck.py http://127.0.0.1:8001/ready   an HTTP endpoint answers 200
     healthcheck.py redis:CATALOG_REDIS_URL       the Redis named by that variable answers PING
     healthcheck.py celery                        this container's Celery worker answers a ping
+    healthcheck.py celery:analytics.celery_app   the same, for the app of that module
 
 Without an argument it checks ``$SOUNDSTREAM_HEALTHCHECK`` (set per image at build time), so the
 image's own ``HEALTHCHECK`` fits the process it runs by default. Only the standard library and
@@ -43,9 +44,10 @@ def redis_ok(variable: str) -> bool:
         client.close()
 
 
-def celery_ok() -> bool:
-    from recommender.celery_app import app
+def celery_ok(module: str = "recommender.training.celery_app") -> bool:
+    import importlib
 
+    app = importlib.import_module(module).app
     answers = app.control.ping(
         destination=[f"celery@{socket.gethostname()}"], timeout=TIMEOUT_SECONDS
     )
@@ -59,6 +61,8 @@ def check(target: str) -> bool:
         return redis_ok(target.removeprefix("redis:"))
     if target == "celery":
         return celery_ok()
+    if target.startswith("celery:"):
+        return celery_ok(target.removeprefix("celery:"))
     raise SystemExit(f"unknown health check {target!r}")
 
 

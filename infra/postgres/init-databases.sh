@@ -4,12 +4,12 @@
 #
 # Run by the postgres image on first start (mounted into /docker-entrypoint-initdb.d/), or by
 # hand against any server (psql's usual PGHOST/PGPORT/PGUSER variables apply). For every name in
-# SOUNDSTREAM_DATABASES (default: catalog listening recommender gateway) it creates the role
+# SOUNDSTREAM_DATABASES (default: catalog listening recommender analytics gateway) it creates the role
 # <name> with the password in <NAME>_DB_PASSWORD, and the database <name> owned by it. A role or
 # database that already exists is left as it is, so running it twice is harmless.
 set -euo pipefail
 
-databases="${SOUNDSTREAM_DATABASES:-catalog listening recommender gateway}"
+databases="${SOUNDSTREAM_DATABASES:-catalog listening recommender analytics gateway}"
 
 for name in ${databases}; do
   if [[ ! "${name}" =~ ^[a-z][a-z0-9_]*$ ]]; then

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -76,19 +78,16 @@ def test_search_lists_hits_and_unknown_tags(api: Any) -> None:
     assert api.requests[0].url.params.get_list("tag") == ["80s", "nosuchtag"]
 
 
-def test_top_artists_shows_names_from_the_catalog(api: Any) -> None:
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1/stats/artists/top":
-            items = [{"rank": 1, "artist_id": 289, "listeners": 522, "plays": 2393140}]
-            return httpx.Response(200, json={"items": items, "total": 1, "limit": 1})
-        artist = {"id": 289, "name": "Britney Spears", "listeners": 522, "plays": 2393140}
-        return httpx.Response(200, json=artist | {"tag_assignments": 0, "top_tags": []})
-
-    api.answer(answer)
+def test_top_artists_shows_the_names_the_answer_carries_in_one_request(api: Any) -> None:
+    items = [
+        {"rank": 1, "artist_id": 289, "listeners": 522, "plays": 2393140, "name": "Britney Spears"}
+    ]
+    api.answer(httpx.Response(200, json={"items": items, "total": 1, "limit": 1}))
     out = console()
     assert run(["top-artists", "--limit", "1"], client=api.client(), console=out) == 0
     assert "Britney Spears" in output(out)
     assert "2393140" in output(out)
+    assert [r.url.path for r in api.requests] == ["/v1/stats/artists/top"]
 
 
 def test_stats_overview_and_user(api: Any) -> None:
@@ -107,17 +106,80 @@ def test_stats_overview_and_user(api: Any) -> None:
     assert "0.97" in output(out)
 
 
-def test_retrain_waits_for_the_task(api: Any) -> None:
-    accepted = {"task_id": "t-9", "status_url": "/v1/tasks/t-9"}
-    running = {"task_id": "t-9", "state": "STARTED", "steps": {"train": "STARTED"}}
-    done = {"task_id": "t-9", "state": "SUCCESS", "steps": {"train": "SUCCESS"}}
-    api.answer(api.json(accepted, status=202), api.json(running), api.json(done))
+RUN = {
+    "id": "r-9",
+    "graph": "recommender.training",
+    "state": "running",
+    "trigger": "api",
+    "created_at": "2026-12-01T03:00:00Z",
+    "tasks": [
+        {"task": "snapshot", "state": "kept", "attempts": 0, "reason_text": "TTL not elapsed"},
+        {"task": "publish", "state": "running", "attempts": 1},
+    ],
+}
+
+
+def test_retrain_waits_for_the_run(api: Any) -> None:
+    accepted = {"run_id": "r-9", "graph": "recommender.training", "status_url": "/jobs/runs/r-9"}
+    done = RUN | {"state": "succeeded", "duration_seconds": 3.5}
+    done["tasks"] = [
+        RUN["tasks"][0],
+        {
+            "task": "publish",
+            "state": "succeeded",
+            "attempts": 1,
+            "duration_seconds": 2.25,
+            "reason_text": "forced",
+        },
+    ]
+    api.answer(api.json(accepted, status=202), api.json(RUN), api.json(done))
     out = console()
     argv = ["retrain", "--force", "--wait", "--poll", "0.5"]
     assert run(argv, client=api.client(api_key="admin"), console=out) == 0
-    assert "Task t-9: SUCCESS" in output(out)
+    text = output(out)
+    assert "Run r-9 of recommender.training: succeeded (api)" in text
+    assert "TTL not elapsed" in text
+    assert "2.2 s" in text
     assert api.requests[0].url.params["force"] == "true"
+    assert api.requests[1].url.path == "/v1/jobs/runs/r-9"
     assert api.sleeps == [0.5]
+
+
+def test_jobs_runs_lists_what_ran_and_what_was_kept(api: Any) -> None:
+    finished = RUN | {"state": "succeeded", "counts": {"kept": 8, "succeeded": 1}}
+    api.answer(api.json({"items": [finished], "total": 1, "limit": 5, "next_cursor": None}))
+    out = console()
+    argv = ["jobs", "runs", "--graph", "recommender.training", "--limit", "5"]
+    assert run(argv, client=api.client(), console=out) == 0
+    text = output(out)
+    assert "Runs (1 in all)" in text
+    assert "r-9" in text
+    assert "succeeded" in text
+    params = api.requests[0].url.params
+    assert (params["graph"], params["limit"]) == ("recommender.training", "5")
+
+
+def test_jobs_export_writes_the_picture(api: Any, tmp_path: Any) -> None:
+    svg = b'<?xml version="1.0"?><svg></svg>'
+    api.answer(httpx.Response(200, content=svg, headers={"content-type": "image/svg+xml"}))
+    target = tmp_path / "training.svg"
+    out = console()
+    argv = ["jobs", "export", "--format", "svg", "-o", str(target)]
+    assert run(argv, client=api.client(), console=out) == 0
+    assert target.read_bytes() == svg
+    request = api.requests[0]
+    assert request.url.path == "/v1/jobs/graphs/recommender.training/export"
+    assert request.url.params["format"] == "svg"
+
+
+def test_jobs_start_only_some_tasks(api: Any) -> None:
+    accepted = {"run_id": "r-10", "graph": "recommender.training", "status_url": "/jobs/runs/r-10"}
+    api.answer(api.json(accepted, status=202))
+    out = console()
+    argv = ["jobs", "start", "--task", "train_als", "--task", "matrices"]
+    assert run(argv, client=api.client(api_key="admin"), console=out) == 0
+    assert "Run r-10 of recommender.training queued" in output(out)
+    assert api.requests[0].url.params.get_list("task") == ["train_als", "matrices"]
 
 
 def test_api_errors_exit_1_with_the_request_id(api: Any) -> None:
@@ -141,3 +203,27 @@ def test_usage_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as caught:
         build_parser().parse_args(["search"])
     assert caught.value.code == 2
+
+
+def without_rich(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run in a fresh interpreter where Rich cannot be imported (no ``cli`` extra)."""
+    blocked = "import sys; sys.modules['rich'] = None\n"
+    return subprocess.run(
+        [sys.executable, "-c", blocked + code], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_client_needs_no_rich() -> None:
+    result = without_rich(
+        "from soundstream import SoundStream\n"
+        "with SoundStream(base_url='http://127.0.0.1:9', api_key='k') as client:\n"
+        "    assert client.artists is not None\n"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_command_without_rich_says_how_to_install_it() -> None:
+    result = without_rich("from soundstream.cli import main\nmain()\n")
+    assert result.returncode == 1
+    assert 'pip install "soundstream-sdk[cli]"' in result.stderr
+    assert "Traceback" not in result.stderr

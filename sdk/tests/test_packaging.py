@@ -19,10 +19,11 @@ SDK_DIR = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    command = [sys.executable, "-m", "build", "--outdir", str(out), str(SDK_DIR)]
-    if shutil.which("uv"):
-        command[3:3] = ["--installer", "uv"]  # the build backend comes from uv's cache: fast
+    uv = shutil.which("uv")
+    assert uv, "the SDK is built with uv (`uv build`), as `make publish` does"
+    command = [uv, "build", "--out-dir", str(out), str(SDK_DIR)]
     subprocess.run(command, check=True, capture_output=True, timeout=240)
+    (out / ".gitignore").unlink(missing_ok=True)  # uv's marker for a build directory
     return out
 
 
@@ -61,6 +62,8 @@ def test_wheel_ships_types_the_cli_and_the_readme(dist: Path) -> None:
     assert "soundstream = soundstream.cli:main" in entry_points
     assert f"Version: {__version__}" in metadata
     assert "Provides-Extra: pandas" in metadata
+    assert "Provides-Extra: cli" in metadata
+    assert "Requires-Dist: rich>=13.9; extra == 'cli'" in metadata  # never without the extra
     assert "client.artists.list" in metadata  # the README is the long description
     sdist = next(dist.glob("*.tar.gz"))
     with tarfile.open(sdist) as archive:

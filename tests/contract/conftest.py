@@ -15,7 +15,7 @@ import pytest
 
 from soundstream import AsyncSoundStream, SoundStream
 from soundstream._operations import OPERATIONS
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 OPERATION_BY_METHOD = {op.sdk_method: op for op in OPERATIONS.values()}
 

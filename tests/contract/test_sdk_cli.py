@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 COMMAND = str(Path(sys.executable).parent / "soundstream")
 
@@ -28,6 +28,13 @@ def test_cli_commands_print_tables(trained_stack: LiveStack) -> None:
     recommend = soundstream(trained_stack, "recommend", "2", "-k", "3")
     assert recommend.returncode == 0, recommend.stderr
     assert "Recommendations for user 2" in recommend.stdout
+    graphs = soundstream(trained_stack, "jobs", "graphs")
+    assert graphs.returncode == 0, graphs.stderr
+    assert "recommender.training" in graphs.stdout
+    assert "train_als" in graphs.stdout
+    runs = soundstream(trained_stack, "jobs", "runs", "--limit", "3")
+    assert runs.returncode == 0, runs.stderr
+    assert "succeeded" in runs.stdout
     search = soundstream(trained_stack, "search", "--tag", "rock", "--limit", "3")
     assert search.returncode == 0, search.stderr
     assert "Artists tagged rock" in search.stdout

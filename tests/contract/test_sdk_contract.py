@@ -20,7 +20,7 @@ from soundstream import (
     ValidationError,
 )
 from soundstream._operations import OPERATIONS
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 USER = 2  # in the data: listens to artist 51, friend of 275, tagged artist 52 with tag 13
 ARTIST = 51
@@ -32,21 +32,53 @@ def unique(prefix: str) -> str:
 
 
 @pytest.mark.covers(
-    "models.list", "models.current", "models.pipeline", "models.retrain", "models.task"
+    "models.list",
+    "models.current",
+    "models.pipeline",
+    "models.retrain",
+    "jobs.graphs",
+    "jobs.graph",
+    "jobs.export",
+    "jobs.runs",
+    "jobs.run",
+    "jobs.start",
 )
-def test_models_and_retraining(sdk: SoundStream) -> None:
+def test_models_retraining_and_its_jobs(sdk: SoundStream) -> None:
     """First in this module: before the tests that write, the data is unchanged since the
-    stack's first training, so the retrain task soon finishes (skipped)."""
+    stack's first training, so the run keeps every step's result and publishes nothing."""
     current = sdk.models.current()
     assert current.current
+    assert current.quality is not None
+    assert current.quality.ndcg_at_10 > 0
+    assert current.quality.lift_over_als is not None
+    assert current.quality.popular_share_at_10 is not None
     assert current.version in {m.version for m in sdk.models.list()}
     pipeline = sdk.models.pipeline()
-    assert pipeline.steps
+    graph = sdk.jobs.graph(pipeline.graph)
+    assert [step.id for step in pipeline.steps] == [task.name for task in graph.tasks]
     assert pipeline.mermaid
+    assert [g.name for g in sdk.jobs.graphs()] == [pipeline.graph]
     accepted = sdk.models.retrain()
-    assert sdk.models.task(accepted.task_id).task_id == accepted.task_id
-    finished = sdk.models.wait(accepted.task_id, timeout=300, poll=1.0)
-    assert finished.state == "SUCCESS", finished.error
+    assert sdk.jobs.run(accepted.run_id).id == accepted.run_id
+    finished = sdk.models.wait(accepted.run_id, timeout=300, poll=1.0)
+    assert finished.state == "succeeded", finished.error
+    assert finished.task("snapshot").state == "kept"
+    assert finished.task("publish").output == {
+        "status": "unchanged",
+        "version": current.version,
+        "dataset_version": current.dataset_version,
+        "algorithm": current.algorithm,
+    }
+    assert sdk.jobs.runs(graph=pipeline.graph, limit=1).items[0].id == accepted.run_id
+    svg = sdk.jobs.export(pipeline.graph, format="svg")
+    assert b"<svg" in svg
+    assert b"snapshot" in svg
+    dot = sdk.jobs.export(pipeline.graph, format="dot").decode()
+    assert all(f'"{a}" -> "{b}";' in dot for a, b in graph.edges)
+    only = sdk.jobs.start(pipeline.graph, tasks=["snapshot"])
+    done = sdk.jobs.wait(only.run_id, timeout=300, poll=1.0)
+    assert (done.state, done.targets) == ("succeeded", ["snapshot"])
+    assert [task.task for task in done.tasks] == ["snapshot"]
 
 
 @pytest.mark.covers(
@@ -173,6 +205,13 @@ def test_search_and_tag_statistics(sdk: SoundStream) -> None:
 
     top = sdk.stats.top_tags(by="users", limit=5).items
     assert [t.rank for t in top] == [1, 2, 3, 4, 5]
+    in_2008 = sdk.stats.top_tags(from_=dt.date(2008, 1, 1), to=dt.date(2008, 12, 31), limit=5)
+    year = next(p for p in sdk.stats.timeline(granularity="year").points if p.period == "2008")
+    assert in_2008.items[0].assignments <= year.count
+    all_time = sdk.stats.top_tags(limit=1).total
+    assert in_2008.total is not None
+    assert all_time is not None
+    assert in_2008.total <= all_time
     dominance = sdk.stats.tag_dominance(kind="dominant", limit=5)
     assert all(t.kind == "dominant" for t in dominance.items)
     assert "rule" in dominance.extras
@@ -258,7 +297,11 @@ def test_listening_statistics(sdk: SoundStream) -> None:
 
 
 @pytest.mark.covers(
-    "recommendations.for_user", "recommendations.cold_start", "recommendations.feedback"
+    "recommendations.for_user",
+    "recommendations.cold_start",
+    "recommendations.feedback",
+    "recommendations.feedback_list",
+    "recommendations.undo_feedback",
 )
 def test_recommendations(sdk: SoundStream) -> None:
     recs = sdk.recommendations.for_user(USER, k=5, explain=True)
@@ -273,10 +316,31 @@ def test_recommendations(sdk: SoundStream) -> None:
     cold = sdk.recommendations.cold_start(seed_artists=[ARTIST], exclude=[289], k=5)
     assert 0 < len(cold.items) <= 5
     assert not {ARTIST, 289} & {item.artist_id for item in cold.items}
+    named = sdk.recommendations.cold_start(
+        seed_artists=[{"name": sdk.artists.get(ARTIST).name, "weight": 2}, "No Such Band Here"],
+        seed_tags=[ROCK],
+        k=5,
+        explain=True,
+    )
+    assert named.source == "seeds"
+    assert named.unknown_seeds is not None
+    assert named.unknown_seeds.artists == ["No Such Band Here"]
+    assert all(item.name and item.reasons for item in named.items)
+    assert ARTIST not in {item.artist_id for item in named.items}
 
     hidden = recs.items[0].artist_id
     feedback = sdk.recommendations.feedback(USER, hidden, kind="hide")
     assert (feedback.user_id, feedback.artist_id, feedback.kind) == (USER, hidden, "hide")
+    listed = sdk.recommendations.feedback_list(USER).items
+    assert [(f.artist_id, f.kind) for f in listed][:1] == [(hidden, "hide")]
+    assert listed[0].name == recs.items[0].name, "named by the gateway"
+    assert hidden not in {i.artist_id for i in sdk.recommendations.for_user(USER, k=5).items}
+    sdk.recommendations.undo_feedback(USER, hidden)
+    assert hidden not in {f.artist_id for f in sdk.recommendations.feedback_list(USER).items}
+    with pytest.raises(NotFoundError):
+        sdk.recommendations.undo_feedback(USER, hidden)
+    with pytest.raises(NotFoundError):
+        sdk.recommendations.feedback(USER, 10**8, kind="dislike")
 
 
 @pytest.mark.covers("keys.create", "keys.list", "keys.revoke")
@@ -303,6 +367,44 @@ def test_keys_and_scopes(sdk: SoundStream, trained_stack: LiveStack) -> None:
         anonymous.tags.create(value=unique("nope"))
     revoked = next(k for k in sdk.keys.list() if k.id == created.id)
     assert revoked.revoked_at is not None
+
+
+@pytest.mark.covers(
+    "analytics.extractors",
+    "analytics.run",
+    "analytics.runs",
+    "analytics.queries",
+    "analytics.query",
+    "analytics.create_quality_report",
+    "analytics.quality_history",
+    "analytics.latest_quality_report",
+    "analytics.quality_report",
+    "analytics.quality_report_html",
+)
+def test_analytics_exports_queries_and_data_quality(sdk: SoundStream) -> None:
+    names = [e.name for e in sdk.analytics.extractors()]
+    assert "tag_activity_daily" in names
+    dry = sdk.analytics.run(dry_run=True, extractors=["tag_activity_daily"])
+    assert dry.id is None
+    assert dry.tables[0].preview
+    sdk.analytics.run()  # the backfill, or the days since the last run
+    again = sdk.analytics.run()
+    assert again.rows == 0  # nothing new since: incremental
+    assert sdk.analytics.runs(limit=1)[0].id == again.id
+    assert "top_tags" in {q.name for q in sdk.analytics.queries()}
+    top = sdk.analytics.query("top_tags", from_=dt.date(2008, 1, 1), to=dt.date(2008, 12, 31))
+    frame = top.to_pandas()
+    assert list(frame.columns) == top.columns
+    assert len(frame) == 20
+    with pytest.raises(ValidationError):
+        sdk.analytics.query("growth", tag=ROCK)  # a parameter growth does not take
+    report = sdk.analytics.create_quality_report()
+    assert report.report["dates"]["impossible_source_dates"] > 0
+    assert report.report["orphans"]["assignments_naming_placeholder_artists"] == 1538
+    assert sdk.analytics.quality_history(limit=1)[0].id == report.id
+    assert sdk.analytics.latest_quality_report().id == report.id
+    assert sdk.analytics.quality_report(report.id).summary == report.summary
+    assert "Tag variants" in sdk.analytics.quality_report_html(report.id)
 
 
 def test_every_sdk_operation_method_is_exercised_here() -> None:

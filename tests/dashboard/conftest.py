@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.config import get_settings
 from soundstream import SoundStream
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from soundstream_admin.testing import LiveStack, free_port, headless_chromium
+from soundstream_testing import wait_until
+from soundstream_testing.browser import headless_chromium
+from soundstream_testing.stack import LiveStack, free_port
 
 pytestmark = pytest.mark.realdata
 
@@ -32,6 +33,18 @@ START_TIMEOUT_SECONDS = 60.0
 RENDER_TIMEOUT_SECONDS = 120.0
 WIDTH = 1500
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+# The page has settled: fonts loaded, images complete, every Plotly figure drawn at the width
+# of its container (after a resize, Plotly redraws a moment later).
+SETTLED = """
+const figures = [...document.querySelectorAll('.js-plotly-plot')];
+const drawn = figures.every(figure => {
+  const svg = figure.querySelector('.main-svg');
+  const width = figure.getBoundingClientRect().width;
+  return svg !== null && Math.abs(svg.getBoundingClientRect().width - width) < 1;
+});
+const images = [...document.images].every(image => image.complete);
+return drawn && images && document.fonts.status === 'loaded';
+"""
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,9 @@ PAGES = {
     "search": PageCheck("search", "Search artists", 1, '[data-testid="stDataFrame"]', 1),
     "tags": PageCheck("tags", "Tags", 2, ".ss-cloud", 2),
     "social": PageCheck("social", "Social graph", 3, '[data-testid="stMetric"]', 5),
-    "models": PageCheck("models", "Models", 2, '[data-testid="stMetric"]', 6),
+    "models": PageCheck("models", "Models", 2, '[data-testid="stMetric"]', 10),
+    "jobs": PageCheck("jobs", "Jobs", 1, '[data-testid="stGraphVizChart"] svg .node', 9),
+    "trends": PageCheck("trends", "Trends & data quality", 3, '[data-testid="stMetric"]', 8),
 }
 
 
@@ -92,17 +107,18 @@ def dashboard_url(
 
 
 def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         if process.poll() is not None:
             pytest.fail(f"dashboard exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url + "/_stcore/health", timeout=2.0).text == "ok":
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"dashboard did not answer within {START_TIMEOUT_SECONDS:.0f}s:\n{log.read_text()}")
+        return httpx.get(url + "/_stcore/health", timeout=2.0).text == "ok"
+
+    wait_until(
+        healthy,
+        timeout=START_TIMEOUT_SECONDS,
+        what=lambda: f"the dashboard to answer:\n{log.read_text()}",
+        poll=0.5,
+        ignoring=(httpx.HTTPError,),
+    )
 
 
 def rendered(driver: WebDriver, check: PageCheck) -> bool:
@@ -126,7 +142,7 @@ def screenshot(driver: WebDriver, name: str) -> Path:
         "return main ? main.scrollHeight : document.body.scrollHeight;"
     )
     driver.set_window_size(WIDTH, int(height) + 160)
-    time.sleep(1.0)  # let Plotly redraw at the new size
+    wait_settled(driver, name)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
@@ -134,17 +150,25 @@ def screenshot(driver: WebDriver, name: str) -> Path:
     return path
 
 
+def wait_settled(driver: WebDriver, name: str) -> None:
+    wait_until(
+        lambda: bool(driver.execute_script(SETTLED)),
+        timeout=RENDER_TIMEOUT_SECONDS,
+        what=f"{name}'s figures, images and fonts to settle",
+        poll=0.1,
+    )
+
+
 def load(driver: WebDriver, url: str, name: str) -> None:
     """Open a page and wait until it has finished rendering (screenshot if it never does)."""
     check = PAGES[name]
     driver.get(f"{url}/{check.path}")
-    time.sleep(0.5)  # the first state update comes after the page load
-    deadline = time.monotonic() + RENDER_TIMEOUT_SECONDS
-    while not rendered(driver, check):
-        if time.monotonic() > deadline:
-            path = screenshot(driver, f"{name}-timeout")
-            pytest.fail(f"{name} did not finish rendering in time (see {path})")
-        time.sleep(0.5)
+    wait_until(
+        lambda: rendered(driver, check),
+        timeout=RENDER_TIMEOUT_SECONDS,
+        what=lambda: f"{name} to finish rendering (see {screenshot(driver, f'{name}-timeout')})",
+        poll=0.5,
+    )
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -152,7 +176,7 @@ def test_every_page_renders_in_a_real_browser(
     name: str, browser: WebDriver, dashboard_url: str
 ) -> None:
     load(browser, dashboard_url, name)
-    time.sleep(1.0)  # images and fonts settle
+    wait_settled(browser, name)
     path = screenshot(browser, name)
 
     errors = browser.find_elements(By.CSS_SELECTOR, ERROR_SELECTORS)
@@ -177,8 +201,10 @@ def test_clicking_a_friend_recentres_the_ego_network(
     ActionChains(browser).move_to_element(
         friends.find_elements(By.CSS_SELECTOR, ".point")[3]
     ).click().perform()
-    deadline = time.monotonic() + RENDER_TIMEOUT_SECONDS
-    while ego_title() in ("", "User 2 and 13 friends") and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert ego_title() not in ("", "User 2 and 13 friends"), screenshot(browser, "social-click")
+    wait_until(
+        lambda: ego_title() not in ("", "User 2 and 13 friends"),
+        timeout=RENDER_TIMEOUT_SECONDS,
+        what=lambda: f"the ego network to recentre (see {screenshot(browser, 'social-click')})",
+        poll=0.5,
+    )
     assert not browser.find_elements(By.CSS_SELECTOR, ERROR_SELECTORS)

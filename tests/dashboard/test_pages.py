@@ -3,12 +3,12 @@ its key widgets and figures, and what it shows agrees with the gateway."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from dashboard.config import get_settings
-from dashboard.testing import (
+from soundstream import SoundStream
+from soundstream_testing import wait_until
+from soundstream_testing.dashboard import (
     PAGES,
     assert_clean,
     card_names,
@@ -18,8 +18,7 @@ from dashboard.testing import (
     open_page,
     values,
 )
-from soundstream import SoundStream
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 pytestmark = [pytest.mark.realdata, pytest.mark.usefixtures("dashboard_stack")]
 
@@ -165,6 +164,29 @@ def test_without_an_admin_key_the_models_page_asks_for_one(
     assert [e.value for e in app.error if "refused the request (401)" in e.value]
 
 
+def test_models_show_the_four_quality_figures_the_api_reports(sdk: SoundStream) -> None:
+    app = open_page("models")
+    assert_clean(app)
+    versions = sdk.models.list()
+    shown = versions[0]  # the page opens on the newest version
+    quality = shown.quality
+    assert quality is not None
+    assert quality.lift_over_als is not None
+    assert quality.popular_share_at_10 is not None
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["NDCG@10"] == f"{quality.ndcg_at_10:.4f}"
+    assert metrics["Lift over tuned ALS"] == f"{quality.lift_over_als:+.1%}"
+    assert metrics["Coverage@10"] == f"{quality.coverage:.1%}"
+    assert metrics["Popular share@10"] == f"{quality.popular_share_at_10:.1%}"
+    per_version = next(
+        frame.value for frame in app.dataframe if "Lift over tuned ALS" in frame.value.columns
+    )
+    assert len(per_version) == len(versions)
+    row = per_version[per_version["version"] == shown.version[:8]].iloc[0]
+    assert row["NDCG@10"] == metrics["NDCG@10"]
+    assert row["Popular share@10"] == metrics["Popular share@10"]
+
+
 @pytest.mark.timeout(600)
 def test_models_show_metrics_the_pipeline_and_retrain_with_live_progress(
     dashboard_stack: LiveStack,
@@ -181,10 +203,53 @@ def test_models_show_metrics_the_pipeline_and_retrain_with_live_progress(
     progress = app.get("progress")
     assert progress, "a running retraining shows its progress"
     assert "Retraining" in str(progress[0].proto.text)
-    deadline = time.monotonic() + 480
-    while not app.success and time.monotonic() < deadline:
-        time.sleep(2)  # the page polls the task every 2 s; do the same
-        app.run(timeout=60)
+
+    def finished() -> bool:
+        app.run(timeout=60)  # the page polls the task every 2 s; do the same
         assert_clean(app)
-    assert app.success, dashboard_stack.output()[-2000:]
+        return bool(app.success)
+
+    wait_until(
+        finished,
+        timeout=480,
+        what=lambda: f"the retraining to finish:\n{dashboard_stack.output()[-2000:]}",
+        poll=2.0,
+    )
     assert "Training finished" in app.success[0].value
+
+
+@pytest.mark.timeout(600)
+def test_jobs_draw_the_training_graph_by_state_list_runs_and_run_it_again(
+    sdk: SoundStream,
+) -> None:
+    app = open_page("jobs")
+    assert_clean(app)
+    graph = sdk.jobs.graph("recommender.training")
+    [picture] = app.get("graphviz_chart")
+    dot = str(picture.proto.spec)
+    for task in graph.tasks:
+        assert f'"{task.name}" [label="{task.name}\\n' in dot
+    for dependency, task_name in graph.edges:
+        assert f'"{dependency}" -> "{task_name}";' in dot
+    assert 'fillcolor="#a5d6a7"' in dot, "the first training's steps are drawn succeeded"
+    runs_table = app.dataframe[1].value
+    assert len(runs_table) == sdk.jobs.runs(graph="recommender.training").total
+    assert figure_titled(app, "Task durations over time")
+
+    run_now = next(b for b in app.button if b.label == "Run now")
+    assert not run_now.disabled, "the admin key unlocks starting a run"
+    run_now.click().run()
+    assert_clean(app)
+    assert app.get("progress"), "a run started here shows its progress"
+
+    def ended() -> bool:
+        app.run(timeout=60)  # the page polls the run every 2 s; do the same
+        assert_clean(app)
+        return not app.get("progress")
+
+    wait_until(ended, timeout=480, what="the run started here to end", poll=2.0)
+    latest = sdk.jobs.runs(graph="recommender.training", limit=1).items[0]
+    assert latest.state == "succeeded"
+    assert {task.state for task in latest.tasks} <= {"succeeded", "kept"}
+    assert all(task.reason_text for task in latest.tasks), "each task says why it ran or not"
+    assert app.dataframe[1].value["state"].iloc[0] == "succeeded"

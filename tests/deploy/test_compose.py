@@ -4,9 +4,9 @@ repository, every process is health-checked, and every setting a container needs
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,16 +15,17 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from pydantic import SecretStr
+from pydantic import AliasChoices, SecretStr
 
 from soundstream_admin.blueprint import blueprint_document, render_blueprint
 from soundstream_admin.compose import PUBLIC_SERVICES, compose_document, render
-from soundstream_admin.runner import ServiceSpec, find_stack_file, load_stack
+from soundstream_admin.stack import ServiceSpec, find_stack_file, load_stack
 from soundstream_admin.yaml_text import to_yaml
+from soundstream_common.secret_rules import PLACEHOLDER_SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
-OVERRIDE_FILE = REPO / "compose.override.yml"
+DEV_FILE = REPO / "compose.dev.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 SCHEMA = json.loads((REPO / "infra" / "compose-spec" / "compose-spec.json").read_text())
 STACK = load_stack(find_stack_file())
@@ -49,6 +50,14 @@ def env_example() -> dict[str, str]:
             key, _, value = line.partition("=")
             values[key.strip()] = value.strip()
     return values
+
+
+def filled_env() -> dict[str, str]:
+    """.env.example as an operator fills it: every placeholder replaced by a generated value."""
+    return {
+        key: secrets.token_hex(32) if value in PLACEHOLDER_SECRETS else value
+        for key, value in env_example().items()
+    }
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
@@ -78,25 +87,36 @@ def test_compose_file_and_blueprint_are_the_renderings_of_the_stack_file() -> No
     )
 
 
+def blueprint_env(blueprint: dict[str, Any], service: dict[str, Any]) -> dict[str, Any]:
+    """A Render service's variables by name, its environment groups' included."""
+    env = {var["key"]: var for var in service["envVars"] if "key" in var}
+    groups = {var["fromGroup"] for var in service["envVars"] if "fromGroup" in var}
+    for group in blueprint["envVarGroups"]:
+        if group["name"] in groups:
+            env |= {var["key"]: var for var in group["envVars"]}
+    return env
+
+
 def test_the_blueprint_runs_every_stack_process_from_its_image_with_its_settings() -> None:
     blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
     by_name = {service["name"]: service for service in blueprint["services"]}
     databases = {database["name"] for database in blueprint["databases"]}
     for spec in STACK:
         service = by_name[f"soundstream-{spec.name}"]
-        env = {var["key"]: var for var in service["envVars"]}
+        env = blueprint_env(blueprint, service)
         assert service["dockerCommand"] == " ".join(spec.command)
         assert env["PACKAGE"]["value"] == spec.package
         if spec.database:
             source = env[f"{spec.env_prefix}DATABASE_URL"]["fromDatabase"]["name"]
             assert source in databases
         for secret in spec.secrets:
-            assert env[secret].get("sync") is False or env[secret].get("generateValue")
+            given = env[secret]
+            assert given.get("sync") is False or given.get("generateValue") or given["fromService"]
     public = {s["name"] for s in blueprint["services"] if s["type"] == "web"}
     assert public == {f"soundstream-{name}" for name in PUBLIC_SERVICES}
 
 
-@pytest.mark.parametrize("path", [COMPOSE_FILE, OVERRIDE_FILE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [COMPOSE_FILE, DEV_FILE], ids=lambda p: p.name)
 def test_compose_files_follow_the_compose_specification(path: Path) -> None:
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = [
@@ -173,8 +193,63 @@ def test_dependencies_exist_and_wait_for_health_or_completion() -> None:
 
 
 def test_only_the_gateway_and_the_dashboard_publish_ports() -> None:
-    published = {name for name, service in services().items() if service.get("ports")}
-    assert published == set(PUBLIC_SERVICES)
+    """... to the world; the observability profile's tools only on the host's loopback."""
+    found = services()
+    published = {name for name, service in found.items() if service.get("ports")}
+    tools = {
+        name for name, service in found.items() if "observability" in service.get("profiles", [])
+    }
+    assert tools == {"prometheus", "grafana", "flower"}
+    assert published == set(PUBLIC_SERVICES) | tools
+    for name in tools:
+        assert all(port.startswith("127.0.0.1:") for port in found[name]["ports"]), name
+
+
+def test_internal_services_redis_and_postgresql_are_on_a_private_network_only() -> None:
+    document = compose()
+    assert document["networks"]["private"] == {"internal": True}
+    on_public = {
+        name for name, service in document["services"].items() if "public" in service["networks"]
+    }
+    # The loader may download the data set; it publishes nothing. The observability profile's
+    # tools publish their ports on the host's loopback (a container on an internal network
+    # alone cannot publish any).
+    assert on_public == {"gateway", "dashboard", "load-data", "prometheus", "grafana", "flower"}
+    for name, service in document["services"].items():
+        if name != "dashboard":
+            assert "private" in service["networks"], name
+    assert document["services"]["dashboard"]["networks"] == ["public"]
+
+
+def test_redis_wants_a_password_and_every_client_gives_it() -> None:
+    found = services()
+    redis = found["redis"]
+    assert "--requirepass" in redis["command"]
+    assert redis["environment"]["REDISCLI_AUTH"].startswith("${REDIS_PASSWORD:?")
+    for name, service in found.items():
+        for key, value in service.get("environment", {}).items():
+            if key.endswith("REDIS_URL"):
+                assert value.startswith("redis://:${REDIS_PASSWORD:?"), f"{name}: {key}"
+
+
+def test_every_process_of_the_services_holds_the_service_token() -> None:
+    found = services()
+    holders = {
+        name for name, s in found.items() if "SOUNDSTREAM_SERVICE_TOKEN" in s.get("environment", {})
+    }
+    expected = {spec.name for spec in STACK if spec.database} | {"load-data"}
+    expected |= {name for name in found if name.startswith("migrate-")}
+    assert holders == expected
+
+
+def test_the_development_additions_are_opt_in() -> None:
+    """`docker compose up` merges compose.override.yml by itself: none may exist, and the
+    README's deployment command is the production one."""
+    assert not (REPO / "compose.override.yml").exists()
+    assert not (REPO / "compose.override.yaml").exists()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "docker compose -f docker-compose.yml -f compose.dev.yml" in readme
+    assert "compose.override" not in readme
 
 
 def test_volumes_are_named_and_declared() -> None:
@@ -188,25 +263,18 @@ def test_volumes_are_named_and_declared() -> None:
 
 def test_every_compose_variable_is_documented_in_env_example_and_none_is_stale() -> None:
     used = set()
-    for path in (COMPOSE_FILE, OVERRIDE_FILE):
+    for path in (COMPOSE_FILE, DEV_FILE):
         used |= set(VARIABLE.findall(path.read_text()))
     documented = set(env_example())
     assert used - documented == set(), "used by compose, missing from .env.example"
     assert documented - used == set(), "in .env.example, used by no compose file"
 
 
-def settings_class(spec: ServiceSpec) -> type[Any]:
-    assert spec.settings, f"{spec.name}: the stack names no Settings class"
-    module, _, name = spec.settings.partition(":")
-    cls: type[Any] = getattr(importlib.import_module(module), name)
-    return cls
-
-
 def needed_settings(spec: ServiceSpec) -> set[str]:
     """What a container must be given: required settings, secrets with a built-in value, and
     every default that only works on one machine (127.0.0.1, a SQLite file)."""
     needed = set()
-    for field_name, info in settings_class(spec).model_fields.items():
+    for field_name, info in spec.settings_class().model_fields.items():
         if field_name == "host" and spec.port is None:
             continue  # a process without a port binds nothing
         default = None if info.is_required() else info.get_default(call_default_factory=True)
@@ -223,15 +291,23 @@ def needed_settings(spec: ServiceSpec) -> set[str]:
 @pytest.mark.parametrize("spec", STACK, ids=lambda s: s.name)
 def test_every_setting_a_container_needs_is_provided(spec: ServiceSpec) -> None:
     raw_env = services()[spec.name]["environment"]
-    env = {key: interpolate(str(value), env_example()) for key, value in raw_env.items()}
+    env = {key: interpolate(str(value), filled_env()) for key, value in raw_env.items()}
 
     assert needed_settings(spec) - set(env) == set(), f"{spec.name}: missing in compose"
+    cls = spec.settings_class()
+    shared = {  # settings every service reads under one name (the service token)
+        str(info.validation_alias.choices[0]): name
+        for name, info in cls.model_fields.items()
+        if isinstance(info.validation_alias, AliasChoices)
+    }
     values = {
         key.removeprefix(spec.env_prefix).lower(): value
         for key, value in env.items()
         if key.startswith(spec.env_prefix)
     }
-    settings = settings_class(spec).model_validate(values)
+    values |= {shared[key]: value for key, value in env.items() if key in shared}
+    # As deployed: production, whose rules the filled-in secrets pass.
+    settings = cls.model_validate({**values, "environment": "production"})
     if spec.database:
         assert str(settings.database_url).startswith("postgresql+psycopg://")
 
@@ -240,7 +316,7 @@ def test_every_setting_a_container_needs_is_provided(spec: ServiceSpec) -> None:
 def test_every_setting_a_render_service_needs_is_provided(spec: ServiceSpec) -> None:
     blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
     [service] = [s for s in blueprint["services"] if s["name"] == f"soundstream-{spec.name}"]
-    given = {var["key"] for var in service["envVars"]}
+    given = set(blueprint_env(blueprint, service))
 
     assert needed_settings(spec) - given == set(), f"{spec.name}: missing in render.yaml"
 
@@ -281,3 +357,34 @@ def test_stack_urls_become_service_names_on_the_compose_network() -> None:
     gateway = services()["gateway"]
     assert gateway["environment"]["GATEWAY_CATALOG_URL"] == "http://catalog:8001"
     assert gateway["depends_on"]["catalog"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize(
+    ("password", "starts"),
+    [("", False), ("admin", False), ("short-password", False), (secrets.token_hex(16), True)],
+)
+def test_grafana_starts_only_with_a_real_admin_password(
+    tmp_path: Path, password: str, starts: bool
+) -> None:
+    """Grafana's own default is admin/admin: its container refuses to start without a password
+    of 16 characters or more, and says which variable to set (the entrypoint's shell script,
+    run here as the container's ``/bin/sh`` would run it)."""
+    entrypoint = services()["grafana"]["entrypoint"]
+    assert entrypoint[:2] == ["/bin/sh", "-c"]
+    image_entrypoint = tmp_path / "run.sh"
+    image_entrypoint.write_text("#!/bin/sh\necho grafana is running\n")
+    image_entrypoint.chmod(0o755)
+    script = entrypoint[2].replace("$$", "$").replace("/run.sh", str(image_entrypoint))
+    done = subprocess.run(
+        ["/bin/sh", "-c", script],
+        env={"GF_SECURITY_ADMIN_PASSWORD": password, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode == 0) is starts, done
+    if starts:
+        assert done.stdout == "grafana is running\n"
+    else:
+        assert "set GRAFANA_ADMIN_PASSWORD in .env" in done.stderr
+    assert "GRAFANA_ADMIN_PASSWORD" in env_example()

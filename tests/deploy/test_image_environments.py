@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from soundstream_admin.runner import find_stack_file, load_stack
+from soundstream_admin.stack import find_stack_file, load_stack
 
 REPO = Path(__file__).resolve().parents[2]
 STACK = load_stack(find_stack_file())

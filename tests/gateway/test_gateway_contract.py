@@ -14,10 +14,18 @@ import httpx
 import pytest
 
 from gateway.upstream import codegen, routegen
-from soundstream_admin.testing import LiveStack
+from soundstream_testing.stack import LiveStack
 
 # Path and required query values that name real rows of the HetRec data.
-SAMPLE_PATH = {"artist_id": 89, "tag_id": 24, "user_id": 2, "task_id": "no-such-task"}
+SAMPLE_PATH = {
+    "artist_id": 89,
+    "tag_id": 24,
+    "user_id": 2,
+    "graph": "recommender.training",
+    "run_id": "no-such-run",
+    "name": "tag_trend",
+    "report_id": 1,
+}
 SAMPLE_QUERY = {"tag": "pop"}
 
 
@@ -49,16 +57,19 @@ def _sample(path: str, assignment: dict[str, Any]) -> str:
 
 
 def _comparable(response: httpx.Response) -> Any:
-    if response.headers.get("content-type", "").startswith("application/problem+json"):
+    kind = response.headers.get("content-type", "")
+    if kind.startswith("application/problem+json"):
         body = response.json()
         return {k: v for k, v in body.items() if k not in ("instance", "request_id")}
+    if not kind.startswith("application/json"):
+        return (kind, response.content)  # a picture: the same bytes, the same type
     return response.json()
 
 
 def test_every_public_get_answers_what_its_upstream_answers(
     live_stack: LiveStack, admin: httpx.Client
 ) -> None:
-    with httpx.Client(timeout=30) as direct:
+    with httpx.Client(timeout=30, headers=live_stack.service_headers) as direct:
         assignments = direct.get(
             live_stack.url("catalog", "/tag-assignments"), params={"user_id": 2, "limit": 1}
         ).json()["items"]
@@ -156,4 +167,6 @@ def test_the_edge_headers_and_health(live_stack: LiveStack, anonymous: httpx.Cli
     )
     ready = anonymous.get("/ready").json()
     assert ready["status"] == "ready", ready
-    assert "gateway_requests_total" in anonymous.get("/metrics").text
+    assert anonymous.get("/metrics").status_code == 401  # Prometheus holds the metrics token
+    token = {"Authorization": f"Bearer {live_stack.metrics_token}"}
+    assert "gateway_requests_total" in anonymous.get("/metrics", headers=token).text

@@ -7,7 +7,7 @@ import os
 import pytest
 from _pytest.terminal import TerminalReporter
 
-from soundstream_common.testing import DEFAULT_POSTGRES_URL, docker_engine_reachable
+from soundstream_testing.stores import DEFAULT_POSTGRES_URL, docker_engine_reachable
 
 OUTCOMES: dict[str, list[str]] = {"passed": [], "failed": [], "skipped": []}
 

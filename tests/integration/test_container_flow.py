@@ -1,6 +1,6 @@
 """The containers' start-up sequence, on a real PostgreSQL and Redis: testcontainers'
 ``PostgresContainer`` and ``RedisContainer`` when a Docker engine answers, else the local
-servers (``soundstream_common.testing``). The environment of every step is the one
+servers (``soundstream_testing.stores``). The environment of every step is the one
 docker-compose.yml gives it, with only the addresses changed to these servers:
 
 init script (a database and role per service) -> migration steps -> data loader -> services.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from soundstream_admin.local_redis import free_port
+from soundstream_testing import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -33,6 +34,10 @@ COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text
 DATABASES = ("catalog", "listening", "recommender")
 USERS = 40
 DEFAULTED = re.compile(r"\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}")
+REQUIRED = re.compile(r"\$\{([A-Z_][A-Z0-9_]*):\?[^}]*\}")
+# The deployment's secrets, as an operator generates them (each one once, shared by every
+# container that reads it).
+SECRETS: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -69,18 +74,24 @@ def service_servers(postgres_server_url: str) -> Iterator[dict[str, str]]:
     admin.dispose()
 
 
+def generated(match: re.Match[str]) -> str:
+    return SECRETS.setdefault(match.group(1), secrets.token_hex(32))
+
+
 def compose_env(service: str, databases: dict[str, str], redis_url: str) -> dict[str, str]:
-    """The compose file's environment for ``service``, pointed at the test's servers."""
-    env = {}
+    """The compose file's environment for ``service``, pointed at the test's servers, with
+    generated secrets, in production mode (the services' secret rules apply)."""
+    env = {"SOUNDSTREAM_ENVIRONMENT": "production"}
     for key, value in COMPOSE["services"][service]["environment"].items():
         value = str(value)
         if key.endswith("_DATABASE_URL"):
             value = databases[value.rsplit("/", 1)[1]]
-        elif value == "redis://redis:6379/0":
-            value = redis_url
+        elif value.endswith("@redis:6379/0"):
+            value = redis_url  # the test's server has no password
         elif value == "0.0.0.0":
             value = "127.0.0.1"
-        env[key] = DEFAULTED.sub(r"\1", value)  # ${LEVEL:-INFO} -> INFO
+        value = DEFAULTED.sub(r"\1", value)  # ${LEVEL:-INFO} -> INFO
+        env[key] = REQUIRED.sub(generated, value)  # ${SECRET:?...} -> a generated one
     return env
 
 
@@ -113,15 +124,13 @@ def service(command: list[str], env: dict[str, str], log: Path) -> Iterator[None
 
 
 def wait_ready(url: str, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{url} not ready:\n{log.read_text(errors='replace')[-3000:]}")
+    wait_until(
+        lambda: httpx.get(url, timeout=2.0).status_code == 200,
+        timeout=timeout,
+        what=lambda: f"{url} to be ready:\n{log.read_text(errors='replace')[-3000:]}",
+        poll=0.3,
+        ignoring=(httpx.HTTPError,),
+    )
 
 
 @pytest.mark.postgres
@@ -154,10 +163,15 @@ def test_compose_start_up_sequence_on_postgresql_and_redis(
 
         listening = f"http://127.0.0.1:{ports['listening']}"
         catalog = f"http://127.0.0.1:{ports['catalog']}"
-        overview = httpx.get(f"{listening}/stats/overview", timeout=10.0).json()
-        artists = httpx.get(f"{catalog}/artists", params={"limit": 1}, timeout=10.0).json()
+        token = {"X-Service-Token": SECRETS["SOUNDSTREAM_SERVICE_TOKEN"]}
+        tokenless = httpx.get(f"{listening}/stats/overview", timeout=10.0)
+        overview = httpx.get(f"{listening}/stats/overview", headers=token, timeout=10.0).json()
+        artists = httpx.get(
+            f"{catalog}/artists", params={"limit": 1}, headers=token, timeout=10.0
+        ).json()
         ready = httpx.get(f"{catalog}/ready", timeout=10.0).json()
 
+    assert tokenless.status_code == 401  # an internal service answers its deployment only
     assert overview["users"] == USERS
     assert artists["total"] > 0
     assert ready["status"] == "ready", ready  # database and Redis both answered

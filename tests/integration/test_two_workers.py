@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -27,15 +26,16 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
-from recommender.celery_app import create_celery
 from recommender.config import Settings
 from recommender.db import MIGRATIONS
-from recommender.store import ModelStore
+from recommender.serving.store import ModelStore
+from recommender.training.jobs import create_jobs
 from soundstream_common.db import create_db_engine
+from soundstream_testing import wait_until
 
 REDIS_URL = os.environ.get("RECOMMENDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 RESULT_TIMEOUT = 240
-RECEIVED = re.compile(r"Task (recommender\.[a-z_]+)\[([0-9a-f-]{36})\] received")
+RECEIVED = re.compile(r"Task (recommender\.[a-z_.]+)\[([0-9a-f-]{32,36})\] received")
 
 
 def snapshot_lines(seed: int = 0, users: int = 60, artists: int = 40) -> list[bytes]:
@@ -64,6 +64,10 @@ def snapshot_app() -> FastAPI:
     app = FastAPI()
     lines = snapshot_lines()
 
+    @app.get("/export/version")
+    def version() -> dict[str, object]:
+        return {"version": 1, "etag": '"e-1"'}
+
     @app.get("/export/snapshot")
     def export() -> StreamingResponse:
         headers = {"ETag": '"e-1"', "X-Dataset-Version": "1"}
@@ -81,11 +85,12 @@ def serve(app: FastAPI) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
+
+    def started() -> bool:
         assert thread.is_alive(), "snapshot server died"
-        assert time.monotonic() < deadline, "snapshot server did not start"
-        time.sleep(0.02)
+        return server.started
+
+    wait_until(started, timeout=20, what="the snapshot server to start", poll=0.02)
     try:
         yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
@@ -96,7 +101,7 @@ def serve(app: FastAPI) -> Iterator[str]:
 @contextmanager
 def worker(name: str, queue: str, env: dict[str, str], log: Path) -> Iterator[None]:
     """One real ``celery worker`` process with one execution slot."""
-    command = [sys.executable, "-m", "celery", "-A", "recommender.celery_app", "worker"]
+    command = [sys.executable, "-m", "celery", "-A", "recommender.training.celery_app", "worker"]
     command += ["-Q", queue, "--concurrency=1", f"--hostname={name}@%h", "--loglevel=INFO"]
     command += ["--without-gossip", "--without-mingle"]
     with log.open("wb") as out:
@@ -139,31 +144,37 @@ def test_two_workers_share_the_training_queue_and_run_no_task_twice(tmp_path: Pa
         engine = create_db_engine(settings.database_url)
         MIGRATIONS.upgrade(engine)
         engine.dispose()
-        celery = create_celery(settings)
+        jobs = create_jobs(settings)
+        celery = jobs.celery
         for name, log in zip(("a", "b"), logs, strict=True):
             stack.enter_context(worker(f"{queue}-{name}", queue, env, log))
-        deadline = time.monotonic() + 90
-        while len(celery.control.ping(timeout=1.0)) < 2:
-            assert time.monotonic() < deadline, [log.read_text()[-1500:] for log in logs]
+        wait_until(
+            lambda: len(celery.control.ping(timeout=1.0)) >= 2,
+            timeout=90,
+            what=lambda: f"both workers to answer: {[log.read_text()[-1500:] for log in logs]}",
+        )
 
         runs = []
-        for _ in range(2):  # one run at a time: the retrain lock is single-flight
-            run = celery.send_task("recommender.retrain", kwargs={"force": True}, queue=queue)
-            runs.append(run.get(timeout=RESULT_TIMEOUT))
+        for _ in range(2):  # one run of the graph at a time
+            run_id = jobs.training.start(force=True, trigger="test")
+            summary = celery.AsyncResult(run_id).get(timeout=RESULT_TIMEOUT)
+            runs.append(summary["outputs"]["publish"])
 
         store = ModelStore(client, queue)
         assert [r["status"] for r in runs] == ["published", "published"]
         assert store.current_version() == runs[-1]["version"]
         celery.close()
+        jobs.history().engine.dispose()
     per_worker = [received(log) for log in logs]
-    # (name, id): Celery's ``replace`` hands the retrain's id on to the run's final step.
+    # (name, id): Celery's ``replace`` hands the run's id on to its final step (finish).
     counts = Counter(task for tasks in per_worker for task in tasks)
     assert counts, "the workers logged no task"
     assert max(counts.values()) == 1, "a task was received more than once"
     assert all(per_worker), f"one worker did nothing: {[len(t) for t in per_worker]}"
     names = Counter(name for tasks in per_worker for name, _ in tasks)
-    assert names["recommender.retrain"] == 2
-    assert names["recommender.publish"] == 2, "each run is published exactly once"
+    assert names["recommender.training.run"] == 2
+    assert names["recommender.training.publish"] == 2, "each run is published exactly once"
+    assert names["recommender.training.train_als"] == 2
     for key in client.scan_iter(f"{queue}*"):
         client.delete(key)
     client.close()

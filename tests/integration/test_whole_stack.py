@@ -6,16 +6,19 @@ answers, and ``make dev``'s local runner always."""
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from soundstream_admin.local_redis import free_port
-from soundstream_common.testing import docker_engine_reachable
+from soundstream_common.secret_rules import PLACEHOLDER_SECRETS
+from soundstream_testing import wait_until
+from soundstream_testing.stores import docker_engine_reachable
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_TIMEOUT_SECONDS = 900.0
@@ -34,10 +37,13 @@ class PublicStack:
 
 
 def compose_env_file(directory: Path, admin_key: str, ports: dict[str, int]) -> Path:
-    """.env.example with a fresh admin key and free host ports."""
+    """.env.example as an operator fills it (every placeholder replaced by a generated
+    secret; the services refuse the placeholders) with a fresh admin key and free host ports."""
     lines = []
     for line in (REPO / ".env.example").read_text().splitlines():
-        key = line.partition("=")[0]
+        key, _, value = line.partition("=")
+        if value in PLACEHOLDER_SECRETS:
+            line = f"{key}={secrets.token_hex(32)}"
         if key == "GATEWAY_ADMIN_API_KEY":
             line = f"{key}={admin_key}"
         elif key == "SOUNDSTREAM_GATEWAY_PORT":
@@ -77,18 +83,26 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicSt
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     dashboard = f"http://127.0.0.1:{ports['dashboard']}"
     with compose:
-        deadline = time.monotonic() + COMPOSE_TIMEOUT_SECONDS
-        while True:  # the one-shot loader must have finished, successfully
+
+        def loader_exited() -> Any:
             loader = compose.get_container("load-data", include_all=True)
-            if loader.State == "exited":
-                assert loader.ExitCode == 0, compose.get_logs("load-data")
-                break
-            assert time.monotonic() < deadline, "the data loader did not finish"
-            time.sleep(2.0)
+            return loader if loader.State == "exited" else None
+
+        # The one-shot loader must have finished, successfully.
+        loader = wait_until(
+            loader_exited,
+            timeout=COMPOSE_TIMEOUT_SECONDS,
+            what="the data loader to finish",
+            poll=2.0,
+        )
+        assert loader.ExitCode == 0, compose.get_logs("load-data")
         for url in (f"{gateway}/ready", f"{dashboard}/_stcore/health"):
-            while not answers(url):
-                assert time.monotonic() < deadline, f"{url} never answered"
-                time.sleep(2.0)
+            wait_until(
+                partial(answers, url),
+                timeout=COMPOSE_TIMEOUT_SECONDS,
+                what=f"{url} to answer",
+                poll=2.0,
+            )
         yield PublicStack("docker compose", gateway, dashboard, admin_key)
 
 

@@ -5,16 +5,16 @@ process is left behind."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
 from soundstream import ConflictError, SoundStream
-from soundstream_admin.testing import LiveStack, headless_chromium
+from soundstream_testing import wait_until
+from soundstream_testing.browser import headless_chromium
+from soundstream_testing.stack import LiveStack
 
 ARTIFACTS = Path("var") / "test-artifacts" / "stack"
 RENDER_TIMEOUT_SECONDS = 60.0
@@ -28,32 +28,35 @@ def retrain_and_wait(client: SoundStream) -> str:
     try:
         accepted = client.models.retrain(force=True)
     except ConflictError:  # a run started by another test is in progress: wait for it
-        deadline = time.monotonic() + 600
-        while len(client.models.list()) == published:
-            if time.monotonic() > deadline:
-                pytest.fail("the retrain in progress never published a model")
-            time.sleep(2)
+        wait_until(
+            lambda: len(client.models.list()) > published,
+            timeout=600,
+            what="the retrain in progress to publish a model",
+            poll=2.0,
+        )
         return client.models.current().version
-    task = client.models.wait(accepted.task_id, timeout=600, poll=1.0)
-    assert task.state == "SUCCESS", (task.state, task.error, task.steps)
+    run = client.models.wait(accepted.run_id, timeout=600, poll=1.0)
+    assert run.state == "succeeded", (run.state, run.error, [t.state for t in run.tasks])
     assert len(client.models.list()) == published + 1
     return client.models.current().version
 
 
 def wait_rendered(page: Chrome, text: str) -> str:
     """The page's text once Streamlit has finished running the script and ``text`` shows."""
-    deadline = time.monotonic() + RENDER_TIMEOUT_SECONDS
-    body = ""
-    while time.monotonic() < deadline:
-        try:
-            body = page.find_element(By.TAG_NAME, "body").text
-            running = page.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-        except WebDriverException:
-            body, running = "", []
-        if text in body and not running:
-            return body
-        time.sleep(0.5)
-    pytest.fail(f"{text!r} did not render within {RENDER_TIMEOUT_SECONDS:.0f}s:\n{body[-2000:]}")
+    seen = [""]
+
+    def rendered() -> str | None:
+        seen[0] = page.find_element(By.TAG_NAME, "body").text
+        running = page.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        return seen[0] if text in seen[0] and not running else None
+
+    return wait_until(
+        rendered,
+        timeout=RENDER_TIMEOUT_SECONDS,
+        what=lambda: f"{text!r} to render:\n{seen[0][-2000:]}",
+        poll=0.5,
+        ignoring=(WebDriverException,),
+    )
 
 
 def test_retrain_recommend_and_see_it_in_the_dashboard(live_stack: LiveStack) -> None:

@@ -61,6 +61,8 @@ class RequestOptions:
     json: Any = None
     idempotent: bool | None = None
     """Overrides the method's idempotency (e.g. a POST that only queries)."""
+    raw: bool = False
+    """The body is returned as bytes, not decoded as JSON (a picture, a text format)."""
 
 
 def clean_params(params: Params | None) -> dict[str, Any]:
@@ -191,10 +193,12 @@ class BaseClient:
         return APIConnectionError(f"Could not connect to the API: {error}", request=error.request)
 
     @staticmethod
-    def _parse(response: httpx.Response) -> Any:
-        """The decoded body of a successful response (None when empty)."""
+    def _parse(response: httpx.Response, *, raw: bool = False) -> Any:
+        """The decoded body of a successful response (None when empty; bytes when ``raw``)."""
         if response.status_code >= 400:
             raise status_error_from_response(response)
+        if raw:
+            return response.content
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -260,7 +264,7 @@ class SyncAPIClient(BaseClient):
             else:
                 if not self._retries_response(options, response, retry_number):
                     response.read()
-                    return self._parse(response)
+                    return self._parse(response, raw=options.raw)
                 delay = self._retry_delay_for_response(response, retry_number)
                 response.close()
                 self._sleep(delay)
@@ -311,7 +315,7 @@ class AsyncAPIClient(BaseClient):
             else:
                 if not self._retries_response(options, response, retry_number):
                     await response.aread()
-                    return self._parse(response)
+                    return self._parse(response, raw=options.raw)
                 delay = self._retry_delay_for_response(response, retry_number)
                 await response.aclose()
                 await self._sleep(delay)

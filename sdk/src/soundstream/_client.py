@@ -16,8 +16,10 @@ from soundstream._base_client import (
     Timeout,
 )
 from soundstream._retries import RetryPolicy
+from soundstream.resources.analytics import Analytics, AsyncAnalytics
 from soundstream.resources.artists import Artists, AsyncArtists
 from soundstream.resources.friends import AsyncFriends, Friends
+from soundstream.resources.jobs import AsyncJobs, Jobs
 from soundstream.resources.keys import AsyncKeys, Keys
 from soundstream.resources.listens import AsyncListens, Listens
 from soundstream.resources.models import AsyncModels, Models
@@ -86,6 +88,8 @@ class SoundStream(SyncAPIClient):
         self.stats = Stats(self)
         self.recommendations = RecommendationsResource(self)
         self.models = Models(self)
+        self.analytics = Analytics(self)
+        self.jobs = Jobs(self)
         self.keys = Keys(self)
 
     def with_options(
@@ -165,6 +169,8 @@ class AsyncSoundStream(AsyncAPIClient):
         self.stats = AsyncStats(self)
         self.recommendations = AsyncRecommendationsResource(self)
         self.models = AsyncModels(self)
+        self.analytics = AsyncAnalytics(self)
+        self.jobs = AsyncJobs(self)
         self.keys = AsyncKeys(self)
 
     def with_options(

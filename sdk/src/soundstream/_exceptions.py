@@ -78,11 +78,11 @@ class APIResponseValidationError(SoundStreamError):
 
 
 class TaskTimeoutError(SoundStreamError, TimeoutError):
-    """A background task did not finish within the time allowed."""
+    """A background run (of a task graph) did not finish within the time allowed."""
 
-    def __init__(self, task_id: str, timeout: float) -> None:
-        super().__init__(f"Task {task_id} did not finish within {timeout:g} s.")
-        self.task_id = task_id
+    def __init__(self, run_id: str, timeout: float) -> None:
+        super().__init__(f"Run {run_id} did not finish within {timeout:g} s.")
+        self.run_id = run_id
         self.timeout = timeout
 
 

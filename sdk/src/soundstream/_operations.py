@@ -84,16 +84,47 @@ OPERATIONS: dict[str, Operation] = {
     "recommendations-feedback": Operation(
         "POST", "/v1/recommendations/users/{user_id}/feedback", "recommendations.feedback"
     ),
+    "recommendations-feedback-list": Operation(
+        "GET", "/v1/recommendations/users/{user_id}/feedback", "recommendations.feedback_list"
+    ),
+    "recommendations-feedback-undo": Operation(
+        "DELETE",
+        "/v1/recommendations/users/{user_id}/feedback/{artist_id}",
+        "recommendations.undo_feedback",
+    ),
     "recommendations-cold-start": Operation(
         "POST", "/v1/recommendations", "recommendations.cold_start"
     ),
     "similar-artists": Operation("GET", "/v1/artists/{artist_id}/similar", "artists.similar"),
     "similar-users": Operation("GET", "/v1/users/{user_id}/similar", "users.similar"),
     "models-retrain": Operation("POST", "/v1/models/retrain", "models.retrain"),
-    "models-task": Operation("GET", "/v1/tasks/{task_id}", "models.task"),
     "models-list": Operation("GET", "/v1/models", "models.list"),
     "models-current": Operation("GET", "/v1/models/current", "models.current"),
     "models-pipeline": Operation("GET", "/v1/pipeline", "models.pipeline"),
+    # scheduled work (the recommender's task graphs and their runs)
+    "jobs-graphs": Operation("GET", "/v1/jobs/graphs", "jobs.graphs"),
+    "jobs-graph": Operation("GET", "/v1/jobs/graphs/{graph}", "jobs.graph"),
+    "jobs-export": Operation("GET", "/v1/jobs/graphs/{graph}/export", "jobs.export"),
+    "jobs-start": Operation("POST", "/v1/jobs/graphs/{graph}/runs", "jobs.start"),
+    "jobs-runs": Operation("GET", "/v1/jobs/runs", "jobs.runs"),
+    "jobs-run": Operation("GET", "/v1/jobs/runs/{run_id}", "jobs.run"),
+    # analytics: the warehouse, query templates, data quality
+    "warehouse-extractors": Operation("GET", "/v1/analytics/extractors", "analytics.extractors"),
+    "warehouse-run": Operation("POST", "/v1/analytics/runs", "analytics.run"),
+    "warehouse-runs": Operation("GET", "/v1/analytics/runs", "analytics.runs"),
+    "queries-list": Operation("GET", "/v1/analytics/queries", "analytics.queries"),
+    "queries-run": Operation("GET", "/v1/analytics/queries/{name}", "analytics.query"),
+    "quality-create": Operation("POST", "/v1/analytics/quality", "analytics.create_quality_report"),
+    "quality-history": Operation("GET", "/v1/analytics/quality", "analytics.quality_history"),
+    "quality-latest": Operation(
+        "GET", "/v1/analytics/quality/latest", "analytics.latest_quality_report"
+    ),
+    "quality-get": Operation(
+        "GET", "/v1/analytics/quality/{report_id}", "analytics.quality_report"
+    ),
+    "quality-html": Operation(
+        "GET", "/v1/analytics/quality/{report_id}/html", "analytics.quality_report_html"
+    ),
     # gateway only: aggregates and API keys
     "users-profile": Operation("GET", "/v1/users/{user_id}/profile", "users.profile"),
     "artists-page": Operation("GET", "/v1/artists/{artist_id}/page", "artists.page"),
@@ -102,5 +133,5 @@ OPERATIONS: dict[str, Operation] = {
     "keys-revoke": Operation("DELETE", "/v1/keys/{key_id}", "keys.revoke"),
 }
 
-HELPER_METHODS = frozenset({"models.wait"})
+HELPER_METHODS = frozenset({"models.wait", "jobs.wait", "artists.get_many"})
 """Public methods built on other operations (no operation of their own)."""

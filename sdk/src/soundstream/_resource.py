@@ -60,6 +60,10 @@ class SyncAPIResource:
     def _none(self, method: str, path: str, *, params: Params | None = None) -> None:
         self._client.request(RequestOptions(method, path, params=params))
 
+    def _bytes(self, path: str, *, params: Params | None = None) -> bytes:
+        body: bytes = self._client.request(RequestOptions("GET", path, params, raw=True))
+        return body
+
     def _page(
         self, path: str, model: type[ModelT], *, params: Params | None = None
     ) -> SyncPage[ModelT]:
@@ -93,6 +97,10 @@ class AsyncAPIResource:
 
     async def _none(self, method: str, path: str, *, params: Params | None = None) -> None:
         await self._client.request(RequestOptions(method, path, params=params))
+
+    async def _bytes(self, path: str, *, params: Params | None = None) -> bytes:
+        body: bytes = await self._client.request(RequestOptions("GET", path, params, raw=True))
+        return body
 
     def _page(
         self, path: str, model: type[ModelT], *, params: Params | None = None

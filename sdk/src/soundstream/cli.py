@@ -1,8 +1,12 @@
-"""The ``soundstream`` command: recommendations, search, top artists, statistics, retraining.
+"""The ``soundstream`` command: recommendations, search, top artists, statistics, retraining,
+scheduled jobs.
 
 Configured like the client: ``--base-url`` / ``$SOUNDSTREAM_BASE_URL``, ``--api-key`` /
 ``$SOUNDSTREAM_API_KEY``. Tables by default, ``--json`` for scripts. Exit status 1 on an API
 error (the message names the request id), 2 on a usage error.
+
+The tables are drawn by Rich, the ``cli`` extra (``pip install "soundstream-sdk[cli]"``): the
+client itself never imports it, and without it the command says how to install it.
 """
 
 from __future__ import annotations
@@ -11,20 +15,29 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
+from soundstream._cli_jobs import add_jobs_parser, add_wait_options, follow
 from soundstream._client import SoundStream
-from soundstream._exceptions import APIStatusError, NotFoundError, SoundStreamError
+from soundstream._exceptions import APIStatusError, SoundStreamError
 from soundstream._version import __version__
 
-Command = Callable[[SoundStream, argparse.Namespace, Console], Any]
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+Command = Callable[[SoundStream, argparse.Namespace, "Console"], Any]
+CLI_EXTRA_MISSING = (
+    "The soundstream command draws its tables with Rich, an optional dependency of the SDK. "
+    'Install it with: pip install "soundstream-sdk[cli]"'
+)
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for column in columns:
         numeric = column in {"#", "score", "plays", "listeners", "relevance", "value", "id"}
@@ -72,21 +85,11 @@ def _search(client: SoundStream, args: argparse.Namespace, console: Console) -> 
     return None
 
 
-def _artist_name(client: SoundStream, artist_id: int) -> str | None:
-    try:
-        return client.artists.get(artist_id).name
-    except NotFoundError:
-        return None
-
-
 def _top_artists(client: SoundStream, args: argparse.Namespace, console: Console) -> Any:
     page = client.stats.top_artists(by=args.by, limit=args.limit)
     if args.json:
         return {"items": page.items, "total": page.total}
-    rows = [
-        [top.rank, top.artist_id, _artist_name(client, top.artist_id), top.plays, top.listeners]
-        for top in page.items
-    ]
+    rows = [[top.rank, top.artist_id, top.name, top.plays, top.listeners] for top in page.items]
     columns = ["#", "artist", "name", "plays", "listeners"]
     console.print(_table(f"Top {len(rows)} artists by {args.by}", columns, rows))
     return None
@@ -118,28 +121,14 @@ def _stats(client: SoundStream, args: argparse.Namespace, console: Console) -> A
 
 def _retrain(client: SoundStream, args: argparse.Namespace, console: Console) -> Any:
     accepted = client.models.retrain(force=args.force)
-    if not args.wait:
-        if args.json:
-            return accepted
-        console.print(f"Retraining queued: task [bold]{accepted.task_id}[/bold]")
-        return None
-    if not args.json:
-        console.print(f"Retraining (task {accepted.task_id}); waiting for it to finish...")
-    task = client.models.wait(accepted.task_id, timeout=args.wait_timeout, poll=args.poll)
-    if args.json:
-        return task
-    rows = [[step, state] for step, state in task.steps.items()]
-    console.print(_table(f"Task {task.task_id}: {task.state}", ["step", "state"], rows))
-    if task.error:
-        console.print(f"[red]{task.error}[/red]")
-    return None
+    return follow(client, accepted, args, console, _table)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="soundstream",
         description="SoundStream Analytics from the command line: recommendations, search, "
-        "top artists, statistics and retraining.",
+        "top artists, statistics, retraining and scheduled jobs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--base-url", help="API base URL (default: $SOUNDSTREAM_BASE_URL)")
@@ -173,10 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     retrain = commands.add_parser("retrain", help="Retrain the recommendation model (admin)")
     retrain.add_argument("--force", action="store_true", help="Even if the data is unchanged")
-    retrain.add_argument("--wait", action="store_true", help="Wait for the task to finish")
-    retrain.add_argument("--poll", type=float, default=2.0, help="Seconds between polls")
-    retrain.add_argument("--wait-timeout", type=float, default=900.0)
+    add_wait_options(retrain)
     retrain.set_defaults(handler=_retrain)
+
+    add_jobs_parser(commands, _table)
     return parser
 
 
@@ -197,6 +186,8 @@ def run(
     console: Console | None = None,
 ) -> int:
     """Run the command line; returns the exit status."""
+    from rich.console import Console
+
     args = build_parser().parse_args(argv)
     console = console or Console()
     errors = Console(stderr=True) if console.file is sys.stdout else console
@@ -219,4 +210,9 @@ def run(
 
 
 def main() -> None:
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        print(CLI_EXTRA_MISSING, file=sys.stderr)
+        sys.exit(1)
     sys.exit(run())

@@ -19,7 +19,7 @@ from soundstream_admin.download import (
     download_dataset,
     sha256_of,
 )
-from soundstream_common.testing import hetrec_data_dir, require_hetrec
+from soundstream_testing.hetrec import hetrec_data_dir, require_hetrec
 
 REPO = Path(__file__).resolve().parents[3]
 TIMESTAMPS = "user_taggedartists-timestamps.dat"

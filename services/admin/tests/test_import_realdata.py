@@ -108,7 +108,8 @@ def test_real_data_import_is_complete_and_repeatable(
 
     run_import(hetrec_dir, import_targets, replace=True, progress=False)
     reloaded = dump(import_targets)
-    # A reload is a new version of the data set (the recommender's export ETag changes).
-    (_, epoch, version), *_ = first.pop("listening.dataset_version")
-    assert reloaded.pop("listening.dataset_version") == [(1, epoch, version + 1)]
+    # A reload is a new version of each data set (both exports' ETags change).
+    for service in ("catalog", "listening"):
+        (_, epoch, version), *_ = first.pop(f"{service}.dataset_version")
+        assert reloaded.pop(f"{service}.dataset_version") == [(1, epoch, version + 1)]
     assert reloaded == first

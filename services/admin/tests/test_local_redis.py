@@ -14,8 +14,15 @@ import pytest
 import redis
 from celery import Celery
 
-from soundstream_admin.local_redis import free_port, provide_redis, redis_answers
-from soundstream_admin.runner import Output, StackRunner, find_stack_file, load_stack
+from soundstream_admin.children import Output
+from soundstream_admin.local_redis import (
+    RedisUnavailableError,
+    free_port,
+    provide_redis,
+    redis_answers,
+)
+from soundstream_admin.runner import StackRunner
+from soundstream_admin.stack import find_stack_file, load_stack
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -69,6 +76,20 @@ def test_without_redis_server_the_embedded_server_is_used_and_said_plainly(
     assert not redis_answers(stack_redis.url)
 
 
+def test_without_redis_server_or_fakeredis_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no redis-server on PATH
+    monkeypatch.setitem(sys.modules, "fakeredis", None)  # the extra is not installed
+    url = closed_url()
+
+    with pytest.raises(RedisUnavailableError) as raised:
+        provide_redis(url, tmp_path / "redis")
+
+    assert f"nothing answers at {url}" in str(raised.value)
+    assert 'pip install "soundstream-admin[embedded-redis]"' in str(raised.value)
+
+
 def test_runner_gives_every_redis_service_the_stack_redis_and_says_which(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -97,7 +118,7 @@ def test_runner_gives_every_redis_service_the_stack_redis_and_says_which(
 def test_runner_refuses_a_configured_redis_that_does_not_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from soundstream_admin.runner import StackError
+    from soundstream_admin.stack import StackError
 
     specs = load_stack(find_stack_file())
     monkeypatch.setenv("CATALOG_REDIS_URL", closed_url())

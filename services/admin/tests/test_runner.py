@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,10 @@ import httpx
 import psutil
 import pytest
 
-from soundstream_admin.runner import find_stack_file, load_stack, port_is_free
-from soundstream_admin.testing import free_port_offset, stack_processes
+from soundstream_admin.children import port_is_free
+from soundstream_admin.stack import find_stack_file, load_stack
+from soundstream_testing import wait_until
+from soundstream_testing.stack import free_port_offset, stack_processes
 
 ADMIN = str(Path(sys.executable).parent / "soundstream-admin")
 STACK = load_stack(find_stack_file())
@@ -27,6 +28,8 @@ STACK_UP = "stack is up; Ctrl-C stops it"
 
 HTTP_SERVICES = {spec.name: spec for spec in STACK if spec.port is not None}
 PORTS = {spec.name: spec.port for spec in STACK if spec.port is not None}
+# Every port a stack binds: the HTTP services' and the workers' metrics ports.
+STACK_PORTS = [*PORTS.values(), *(spec.metrics_port for spec in STACK if spec.metrics_port)]
 
 
 def base_urls(offset: int) -> dict[str, str]:
@@ -102,25 +105,27 @@ def wait_until_ready(runner: Runner, urls: list[str]) -> None:
     Fails early if the runner exits.
     """
     pending = list(urls)
-    deadline = time.monotonic() + STARTUP_SECONDS
     with httpx.Client(timeout=2.0) as client:
-        while pending or STACK_UP not in runner.output():
+
+        def ready() -> bool:
             assert runner.process.poll() is None, f"runner exited:\n{runner.output()}"
-            assert time.monotonic() < deadline, f"not ready: {pending}\n{runner.output()}"
-            try:
-                if pending and client.get(pending[0]).status_code == 200:
-                    pending.pop(0)
-                    continue
-            except httpx.TransportError:
-                pass
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                runner.process.wait(timeout=0.2)  # the poll interval; returns early on exit
+            while pending and client.get(pending[0]).status_code == 200:
+                pending.pop(0)
+            return not pending and STACK_UP in runner.output()
+
+        wait_until(
+            ready,
+            timeout=STARTUP_SECONDS,
+            what=lambda: f"the stack to be ready (not yet: {pending})\n{runner.output()}",
+            poll=0.2,
+            ignoring=(httpx.TransportError,),
+        )
 
 
 def test_dev_starts_every_service_and_ctrl_c_stops_them_all(
     data_dir: Path, runners: list[Runner]
 ) -> None:
-    offset = free_port_offset(list(PORTS.values()))
+    offset = free_port_offset(STACK_PORTS)
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     bases = base_urls(offset)
@@ -153,7 +158,7 @@ def test_dev_starts_every_service_and_ctrl_c_stops_them_all(
 
 
 def test_sigterm_stops_the_stack_too(data_dir: Path, runners: list[Runner]) -> None:
-    offset = free_port_offset(list(PORTS.values()))
+    offset = free_port_offset(STACK_PORTS)
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))
@@ -168,7 +173,7 @@ def test_services_stop_even_when_the_runner_is_killed(
     data_dir: Path, runners: list[Runner]
 ) -> None:
     """A runner killed with SIGKILL cannot clean up: its services must still go."""
-    offset = free_port_offset(list(PORTS.values()))
+    offset = free_port_offset(STACK_PORTS)
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))
@@ -176,10 +181,12 @@ def test_services_stop_even_when_the_runner_is_killed(
     runner.process.kill()
     runner.process.wait()
 
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while (left := stack_processes(data_dir)) and time.monotonic() < deadline:
-        psutil.wait_procs(left, timeout=0.5)
-    assert describe(stack_processes(data_dir)) == []
+    wait_until(
+        lambda: not stack_processes(data_dir),
+        timeout=STARTUP_SECONDS,
+        what=lambda: f"the stack's processes to go: {describe(stack_processes(data_dir))}",
+        poll=0.5,
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +199,7 @@ def test_services_stop_even_when_the_runner_is_killed(
 def test_a_service_that_fails_to_start_stops_the_stack_and_is_named(
     data_dir: Path, tmp_path: Path, runners: list[Runner], command: list[str], expected: str
 ) -> None:
-    offset = free_port_offset(list(PORTS.values()))
+    offset = free_port_offset(STACK_PORTS)
     listening = HTTP_SERVICES["listening"]
     port = PORTS["listening"]
     stack_file = tmp_path / "stack.toml"
@@ -201,12 +208,11 @@ def test_a_service_that_fails_to_start_stops_the_stack_and_is_named(
 [services.listening]
 command = {json.dumps(list(listening.command))}
 port = {port}
-env_prefix = "{listening.env_prefix}"
+settings = "{listening.settings}"
 
 [services.broken]
 command = {json.dumps(command)}
 port = {port + 1}
-env_prefix = "BROKEN_"
 """,
         encoding="utf-8",
     )
@@ -225,21 +231,110 @@ env_prefix = "BROKEN_"
     assert port_is_free(port + offset)
 
 
-def test_a_service_that_dies_later_stops_the_stack_with_an_error(
+def runner_story(output: str) -> str:
+    """What the runner itself said (its ``dev`` lines and its last words), then the last of
+    the services' output: why a stack stopped, without the whole start-up log first."""
+    lines = output.splitlines()
+    own = [line for line in lines if line.startswith("dev ") or " | " not in line]
+    return "\n".join([*own, "--- last lines ---", *lines[-40:]])
+
+
+def wait_for_output(runner: Runner, text: str) -> None:
+    """Poll the runner's output until ``text`` shows (fails if the runner exits first)."""
+
+    def shown() -> bool:
+        assert runner.process.poll() is None, f"runner exited:\n{runner_story(runner.output())}"
+        return text in runner.output()
+
+    wait_until(
+        shown, timeout=STARTUP_SECONDS, what=lambda: f"{text!r} in:\n{runner.output()}", poll=0.2
+    )
+
+
+def child_running(runner: Runner, name: str) -> psutil.Process:
+    return next(
+        p for p in psutil.Process(runner.process.pid).children() if name in " ".join(p.cmdline())
+    )
+
+
+def test_a_service_that_dies_is_restarted_and_the_stack_keeps_serving(
     data_dir: Path, runners: list[Runner]
 ) -> None:
-    offset = free_port_offset(list(PORTS.values()))
+    offset = free_port_offset(STACK_PORTS)
     runner = Runner(data_dir, "--no-import", "--port-offset", str(offset))
     runners.append(runner)
     wait_until_ready(runner, ready_urls(offset))
-    listening = next(
-        p
-        for p in psutil.Process(runner.process.pid).children()
-        if "listening" in " ".join(p.cmdline())
-    )
+    listening = child_running(runner, "listening-api")
+    bases = base_urls(offset)
 
     listening.kill()
 
-    assert runner.wait() != 0
-    assert "soundstream-admin dev: listening exited unexpectedly" in runner.output()
+    wait_for_output(runner, "listening is serving again")
+    with httpx.Client(timeout=5.0) as client:
+        for name, spec in HTTP_SERVICES.items():
+            assert client.get(bases[name] + spec.ready).status_code == 200, name
+    assert child_running(runner, "listening-api").pid != listening.pid
+    output = runner.output()
+    assert "listening exited (exit code -9)" in output
+    assert "restarting in 0.5s (restart 1 of at most 5 in a row)" in output
+    assert "listening restarted (pid " in output
+
+    runner.process.send_signal(signal.SIGINT)
+
+    assert runner.wait() == 0, runner.output()
     assert stack_processes(data_dir) == []
+
+
+def test_a_service_that_keeps_crashing_stops_the_stack_and_is_named(
+    data_dir: Path, tmp_path: Path, runners: list[Runner]
+) -> None:
+    """The first run of ``crashy`` stays up; once killed, every restart exits at once."""
+    offset = free_port_offset(STACK_PORTS)
+    listening = HTTP_SERVICES["listening"]
+    marker = tmp_path / "crashy-started"
+    crashy = (
+        "import pathlib, sys, time\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if marker.exists():\n"
+        "    print('crashy: cannot start again', flush=True)\n"
+        "    sys.exit(4)\n"
+        "marker.touch()\n"
+        "time.sleep(3600)\n"
+    )
+    stack_file = tmp_path / "stack.toml"
+    stack_file.write_text(
+        f"""
+[services.listening]
+command = {json.dumps(list(listening.command))}
+port = {PORTS["listening"]}
+settings = "{listening.settings}"
+
+[services.crashy]
+command = {json.dumps(["python", "-c", crashy])}
+""",
+        encoding="utf-8",
+    )
+    runner = Runner(
+        data_dir,
+        "--no-import",
+        "--port-offset",
+        str(offset),
+        "--stack",
+        str(stack_file),
+        "--max-restarts",
+        "2",
+    )
+    runners.append(runner)
+    wait_for_output(runner, STACK_UP)
+
+    child_running(runner, "crashy-started").kill()
+
+    code = runner.wait(timeout=STARTUP_SECONDS)
+    output = runner.output()
+    assert code != 0, output
+    assert "restart 1 of at most 2 in a row" in output
+    assert "restart 2 of at most 2 in a row" in output
+    assert "soundstream-admin dev: crashy keeps crashing (3 exits in a row" in output
+    assert "crashy: cannot start again" in output
+    assert stack_processes(data_dir) == []
+    assert port_is_free(PORTS["listening"] + offset)

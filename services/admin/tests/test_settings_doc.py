@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import AliasChoices
+
 from soundstream_admin.settings_doc import render, settings_classes, with_readme_section
 
 REPO = Path(__file__).resolve().parents[3]
@@ -21,7 +23,9 @@ def test_every_setting_is_documented_with_its_environment_variable() -> None:
     for _title, cls in settings_classes():
         prefix = str(cls.model_config.get("env_prefix", ""))
         for name, info in cls.model_fields.items():
-            assert f"`{prefix}{name.upper()}`" in text
+            alias = info.validation_alias  # a setting every service shares has its own name
+            variable = alias.choices[0] if isinstance(alias, AliasChoices) else prefix + name
+            assert f"`{str(variable).upper()}`" in text
             assert info.description, f"{cls.__name__}.{name} has no description"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from loguru import logger
 from sqlalchemy import Engine, insert, select, text
@@ -23,7 +24,11 @@ from catalog.main import create_app
 from catalog.models import Artist, ArtistPopularity, Base, Tag, TagAssignment, UserRef
 from catalog.names import search_name
 from catalog.services.queries import midnight_ms
-from soundstream_common.testing import BACKENDS, create_pg_database
+from catalog.services.tag_index import TagArtistCounts, TagIndex
+from catalog.state import CatalogState
+from soundstream_common.app import service_state
+from soundstream_testing import wait_until
+from soundstream_testing.stores import BACKENDS, create_pg_database
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -163,6 +168,17 @@ def migrated_database(url: str) -> str:
     finally:
         engine.dispose()
     return url
+
+
+def fresh_index(index: TagIndex, seconds: float = 10.0) -> TagArtistCounts:
+    """The tag index once its background build has caught up with the database."""
+    return wait_until(index.current, timeout=seconds, what="the tag index to be built", poll=0.01)
+
+
+def app_state(client: TestClient) -> CatalogState:
+    """The state of the app under ``client`` (its cache, its outbox, its engine)."""
+    assert isinstance(client.app, FastAPI)
+    return service_state(client.app, CatalogState)
 
 
 def settings(database_url: str, redis_url: str = "", **overrides: Any) -> Settings:

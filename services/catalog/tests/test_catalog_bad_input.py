@@ -228,6 +228,20 @@ CASES = [
         slug="invalid-range",
         params={"from": "2010-06-01", "to": "2010-05-31"},
     ),
+    # What no route declares, NUL characters (PostgreSQL cannot store them)
+    case("GET", "/artists", 422, params={"artist": "3"}),
+    case("GET", "/stats/tags/top", 422, params={"since": "2009-01-01"}),
+    case("GET", "/artists/3", 422, params={"limit": "5"}),
+    case("GET", "/artists", 422, params={"q": "be\x00"}),
+    case("GET", "/stats/timeline", 422, params={"to": "0"}),
+    case("GET", "/stats/timeline", 422, params={"from": "2009-1-2"}),
+    case("GET", "/tags/1/timeline", 422, params={"from": "1700000000"}),
+    case(
+        "POST", "/tag-assignments", 422, json={"user_id": 1, "artist_id": 1, "tag_id": 1, "date": 0}
+    ),
+    case("POST", "/tags", 422, json={"value": "rock\x00"}),
+    case("POST", "/artists", 422, json={"name": "A\x00B"}),
+    case("PATCH", "/artists/3", 422, json={"url": "http://x/\x00"}),
     # Events and unknown routes
     case("GET", "/events/dead-letters", 422, params={"limit": 0}),
     case("GET", "/playlists", 404),

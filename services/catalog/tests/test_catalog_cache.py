@@ -14,6 +14,8 @@ from sqlalchemy import Engine, insert
 from catalog.main import create_app
 from catalog.models import TagAssignment
 
+from .conftest import app_state
+
 
 def closed_port() -> int:
     """A local TCP port nothing listens on."""
@@ -30,7 +32,7 @@ def uncached(seeded_url: str, settings_for: Callable[..., Any]) -> Iterator[Test
 
 
 def test_second_read_is_served_from_cache(client: TestClient, engine: Engine) -> None:
-    cache = client.app.state.cache  # type: ignore[attr-defined]
+    cache = app_state(client).cache
     first = client.get("/stats/tags/top").json()
     hits = cache.hits
     # Changed behind the service's back: the cached answer is still served...
@@ -49,6 +51,18 @@ def test_second_read_is_served_from_cache(client: TestClient, engine: Engine) ->
     assert fresh["items"][0]["assignments"] == first["items"][0]["assignments"] + 1
 
 
+def test_batch_reads_share_each_artists_cached_item(client: TestClient) -> None:
+    cache = app_state(client).cache
+    first = client.get("/artists", params={"ids": "3,1,999"}).json()
+    hits = cache.hits
+    second = client.get("/artists", params={"ids": "1,7,3"}).json()
+    assert cache.hits == hits + 2  # artists 1 and 3 from the first batch
+    by_id = {item["id"]: item for item in second["items"]}
+    assert [by_id[3], by_id[1]] == first["items"]
+    assert [item["id"] for item in second["items"]] == [1, 7, 3]
+    assert (first["missing"], second["missing"]) == ([999], [])
+
+
 def test_parameters_are_part_of_the_key(client: TestClient) -> None:
     by_name = client.get("/tags", params={"sort": "name"}).json()
     by_usage = client.get("/tags", params={"sort": "usage"}).json()
@@ -65,6 +79,7 @@ WRITES: list[tuple[str, str, dict[str, Any]]] = [
     ("DELETE", "/tags/3", {"params": {"force": "true"}}),
 ]
 READS = [
+    "/artists?ids=3,1,7,999",
     "/tags?sort=usage",
     "/tags/1/artists",
     "/tags/1/timeline?granularity=year",

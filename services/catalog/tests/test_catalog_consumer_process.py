@@ -7,32 +7,34 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 from sqlalchemy import Engine, func, select
 
 from catalog.models import ArtistPopularity, TagAssignment, UserRef
 from soundstream_common.events import Event, stream_for
+from soundstream_testing import wait_until
 
 STARTUP_TIMEOUT = 30.0
 
 
-def wait_until(condition: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll ``condition`` until it holds (the process works asynchronously)."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not condition():
+def applied(
+    condition: Callable[[], bool], process: subprocess.Popen[bytes], log: Path, what: str
+) -> None:
+    """Wait until ``condition`` holds (the process works asynchronously), failing at once if
+    the process exits."""
+
+    def holds() -> bool:
         if process.poll() is not None:
-            raise AssertionError(
-                f"catalog-events exited ({process.returncode}):\n{log.read_text()}"
-            )
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not reached in time; process log:\n{log.read_text()}")
-        time.sleep(0.05)
+            pytest.fail(f"catalog-events exited ({process.returncode}):\n{log.read_text()}")
+        return condition()
+
+    wait_until(holds, timeout=STARTUP_TIMEOUT, what=lambda: f"{what}; log:\n{log.read_text()}")
 
 
 @contextmanager
@@ -84,7 +86,7 @@ def test_consumer_process_catches_up_after_restart(
     log = tmp_path / "catalog-events.log"
     with consumer_process(seeded_url, redis_url, log) as process:
         publish("user.created", {"user_id": 900})
-        wait_until(lambda: users(engine, 900) == 1, process, log)
+        applied(lambda: users(engine, 900) == 1, process, log, "user 900 to be added")
 
     # Stopped: these wait in the stream.
     publish("user.created", {"user_id": 901})
@@ -95,7 +97,7 @@ def test_consumer_process_catches_up_after_restart(
     assert plays(engine, 7) is None
 
     with consumer_process(seeded_url, redis_url, log) as process:
-        wait_until(lambda: plays(engine, 7) == 70, process, log)
+        applied(lambda: plays(engine, 7) == 70, process, log, "the stopped events to be applied")
         assert users(engine, 901) == 1
         assert users(engine, 1) == 0
     with engine.connect() as conn:
@@ -110,5 +112,5 @@ def test_without_redis_the_consumer_idles_until_stopped(seeded_url: str, tmp_pat
     and stops cleanly."""
     log = tmp_path / "catalog-events.log"
     with consumer_process(seeded_url, "", log) as process:
-        wait_until(lambda: "events are disabled" in log.read_text(), process, log)
+        applied(lambda: "events are disabled" in log.read_text(), process, log, "the idle message")
         assert process.poll() is None

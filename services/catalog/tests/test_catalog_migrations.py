@@ -16,7 +16,7 @@ def test_head_matches_the_models(catalog_url: str) -> None:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-        assert MIGRATIONS.current(engine) == MIGRATIONS.head() == "20261126_0002"
+        assert MIGRATIONS.current(engine) == MIGRATIONS.head() == "20261207_0003"
     finally:
         engine.dispose()
 

@@ -1,12 +1,39 @@
-"""Granular search: all vs any, unknown tags, popularity bounds, sorting, paging."""
+"""Granular search: all vs any, unknown tags, popularity bounds, sorting, paging.
+
+Every test runs with the tag index on (``CATALOG_TAG_INDEX=auto``: on SQLite the answers come
+from memory once it is built) and off (every answer from the database)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from catalog.config import Settings
+from catalog.main import create_app
+
+from .conftest import app_state, fresh_index
+
+
+@pytest.fixture(params=["auto", "off"], ids=["tag-index-auto", "tag-index-off"])
+def client(
+    request: pytest.FixtureRequest,
+    seeded_url: str,
+    redis_url: str,
+    settings_for: Callable[..., Settings],
+) -> Iterator[TestClient]:
+    """The real catalog app over the seeded database, with the tag index on or off."""
+    settings = settings_for(seeded_url, redis_url, tag_index=request.param)
+    with TestClient(create_app(settings)) as test_client:
+        index = app_state(test_client).tag_index
+        if request.param == "off" or not settings.is_sqlite:
+            assert index.current() is None
+        else:
+            fresh_index(index)  # the searches below are answered from memory
+        yield test_client
 
 
 def search(client: TestClient, *tags: str, **params: Any) -> dict[str, Any]:

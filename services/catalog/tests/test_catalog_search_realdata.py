@@ -28,10 +28,13 @@ from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment, UserRef
 from catalog.names import search_name
 from catalog.schemas.search import MatchMode, SearchSort
 from catalog.services import search
+from catalog.services.bounds import PopularityBounds
 from catalog.services.queries import midnight_ms
-from catalog.services.tag_index import TagArtistCounts, TagIndex
+from catalog.services.tag_index import TagIndex
 from soundstream_common.pagination import PageParams
-from soundstream_common.testing import hetrec_data_dir, require_hetrec
+from soundstream_testing.hetrec import hetrec_data_dir, require_hetrec
+
+from .conftest import fresh_index
 
 pytestmark = pytest.mark.realdata
 
@@ -190,7 +193,7 @@ def test_three_tag_search_query_within_budget(real_url: str) -> None:
                     session,
                     tags=tags,
                     match=match,
-                    bounds=search.PopularityBounds(),
+                    bounds=PopularityBounds(),
                     sort=SearchSort.relevance,
                     page=PageParams(limit=20, offset=0),
                 )
@@ -253,19 +256,11 @@ def random_search(rng: random.Random, values: list[str]) -> dict[str, Any]:
         "tags": tags,
         "match": rng.choice(list(MatchMode)),
         "sort": rng.choice(list(SearchSort)),
-        "bounds": search.PopularityBounds(bound(), bound(), bound(), bound()),
+        "bounds": PopularityBounds(bound(), bound(), bound(), bound()),
         "page": PageParams(
             limit=rng.choice([1, 7, 20, 200]), offset=rng.choice([0, 0, 0, 3, 20, 150, 2000])
         ),
     }
-
-
-def built(index: TagIndex) -> TagArtistCounts:
-    deadline = time.monotonic() + 60
-    while (snapshot := index.current()) is None:
-        assert time.monotonic() < deadline, "tag index not built"
-        time.sleep(0.05)
-    return snapshot
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the index serves SQLite catalogs only
@@ -274,7 +269,7 @@ def test_index_answers_exactly_as_the_database_on_real_data(real_url: str) -> No
     (same artists, scores, order, ties, total and cursor)."""
     engine = create_catalog_engine(real_url)
     index = TagIndex(engine)
-    snapshot = built(index)
+    snapshot = fresh_index(index, seconds=60.0)
     rng = random.Random(2011)
     values = sorted(snapshot.tags)
     found = 0

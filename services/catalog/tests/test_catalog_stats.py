@@ -117,3 +117,22 @@ def test_global_timeline(client: TestClient, dataset: Any) -> None:
         "/stats/timeline", params={"from": "2008-01-01", "to": "2008-01-31"}
     ).json()
     assert monthly["points"] == [{"period": "2008-01", "count": 4}]
+
+
+def test_top_tags_within_dates_count_only_the_assignments_dated_there(
+    client: TestClient,
+) -> None:
+    body = client.get("/stats/tags/top", params={"from": "2008-01-01", "to": "2008-12-31"}).json()
+    got = [(t["value"], t["assignments"], t["artists"], t["users"]) for t in body["items"]]
+    # 2008: rock 2 (artist 3), pop 2 (artist 1), 80s 1, electronic 1; ties: lower id first.
+    assert got == [("rock", 2, 1, 2), ("pop", 2, 1, 2), ("80s", 1, 1, 1), ("electronic", 1, 1, 1)]
+    assert body["total"] == 4
+    # The assignment with an impossible date (metal) never counts within dates.
+    everything = client.get("/stats/tags/top", params={"from": "1900-01-01"}).json()
+    metal = next(t for t in everything["items"] if t["value"] == "metal")
+    assert metal["assignments"] == 1
+
+
+def test_top_tags_refuse_a_range_ending_before_it_starts(client: TestClient) -> None:
+    response = client.get("/stats/tags/top", params={"from": "2010-01-01", "to": "2009-01-01"})
+    assert response.status_code == 422

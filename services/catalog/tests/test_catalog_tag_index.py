@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from sqlalchemy import Engine, delete, insert
@@ -11,18 +10,12 @@ from sqlalchemy.orm import Session
 
 from catalog.models import ArtistPopularity, Tag, TagAssignment
 from catalog.schemas.search import MatchMode, SearchSort
-from catalog.services.search import PopularityBounds, search_artists, search_artists_json
-from catalog.services.tag_index import TagArtistCounts, TagIndex
+from catalog.services.bounds import PopularityBounds
+from catalog.services.search import search_artists, search_artists_json
+from catalog.services.tag_index import TagIndex
 from soundstream_common.pagination import PageParams
 
-
-def fresh(index: TagIndex, seconds: float = 10.0) -> TagArtistCounts:
-    """The index once its background build has caught up with the database."""
-    deadline = time.monotonic() + seconds
-    while (snapshot := index.current()) is None:
-        assert time.monotonic() < deadline, "tag index not built"
-        time.sleep(0.01)
-    return snapshot
+from .conftest import fresh_index
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def sqlite_engine(engine: Engine) -> Engine:
 
 def test_index_answers_exactly_as_the_database(sqlite_engine: Engine) -> None:
     index = TagIndex(sqlite_engine)
-    snapshot = fresh(index)
+    snapshot = fresh_index(index)
     tag_sets = [["rock"], ["rock", "80s"], ["pop", "metal", "electronic"], ["POP", "nope"]]
     bounds = [PopularityBounds(), PopularityBounds(min_listeners=25), PopularityBounds(max_plays=0)]
     pages = [PageParams(limit=20, offset=0), PageParams(limit=1, offset=1)]
@@ -71,7 +64,7 @@ def test_tags_differing_only_in_case_count_together(sqlite_engine: Engine) -> No
             ],
         )
     index = TagIndex(sqlite_engine)
-    snapshot = fresh(index)
+    snapshot = fresh_index(index)
     page = PageParams(limit=20, offset=0)
     with Session(sqlite_engine) as session:
         for tags, match, sort in itertools.product(
@@ -89,11 +82,42 @@ def test_tags_differing_only_in_case_count_together(sqlite_engine: Engine) -> No
 
 def test_a_write_retires_the_index_until_it_is_rebuilt(sqlite_engine: Engine) -> None:
     index = TagIndex(sqlite_engine)
-    assert fresh(index).popularity_of(1) == (50, 5000)
+    assert fresh_index(index).popularity_of(1) == (50, 5000)
     with sqlite_engine.begin() as connection:
         connection.execute(delete(ArtistPopularity).where(ArtistPopularity.artist_id == 1))
     assert index.current() is None  # the very next search reads the database
-    assert fresh(index).popularity_of(1) == (0, 0)  # no data: 0, as the SQL counts it
+    assert fresh_index(index).popularity_of(1) == (0, 0)  # no data: 0, as the SQL counts it
+    index.close()
+
+
+def test_a_catalog_without_tag_assignments_still_gets_an_index(sqlite_engine: Engine) -> None:
+    """A fresh, empty catalog (``dev --no-import``) answers tag searches from the index."""
+    with sqlite_engine.begin() as connection:
+        connection.execute(delete(TagAssignment))
+    index = TagIndex(sqlite_engine)
+    snapshot = fresh_index(index)
+    page = PageParams(limit=20, offset=0)
+    with Session(sqlite_engine) as session:
+        from_db = search_artists(
+            session,
+            tags=["rock"],
+            match=MatchMode.all,
+            bounds=PopularityBounds(),
+            sort=SearchSort.relevance,
+            page=page,
+        )
+    assert from_db.items == []
+    assert (
+        search_artists_json(
+            snapshot,
+            tags=["rock"],
+            match=MatchMode.all,
+            bounds=PopularityBounds(),
+            sort=SearchSort.relevance,
+            page=page,
+        )
+        == from_db.model_dump_json().encode()
+    )
     index.close()
 
 
@@ -102,3 +126,9 @@ def test_a_memory_database_never_uses_the_index() -> None:
 
     index = TagIndex(create_catalog_engine("sqlite://"))
     assert index.current() is None
+
+
+def test_the_index_can_be_turned_off(sqlite_engine: Engine) -> None:
+    index = TagIndex(sqlite_engine, wanted=False)
+    assert index.current() is None
+    assert not index.enabled

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, FastAPI, Query
 from loguru import logger
+from pydantic import BaseModel
 from sqlalchemy import text
 
 import catalog
@@ -25,9 +27,9 @@ import listening.main
 from soundstream_common.app import SessionDep
 from soundstream_common.db import Migrations, create_db_engine
 from soundstream_common.errors import NotFoundError, ProblemError
-from soundstream_common.settings import ServiceSettings
+from soundstream_common.settings import ServiceSettings, env_prefix
 
-SERVICE_ENV_PREFIXES = ("CATALOG_", "LISTENING_")
+SERVICE_ENV_PREFIXES = (env_prefix("catalog"), env_prefix("listening"))
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,14 @@ class ServiceUnderTest:
     """One real service: how to configure it, build its app and migrate its database."""
 
     name: str
-    env_prefix: str
     version: str
     settings_cls: type[ServiceSettings]
     create_app: Callable[[Any], FastAPI]
     migrations: Migrations
+
+    @property
+    def env_prefix(self) -> str:
+        return env_prefix(self.name)
 
     def settings(self, database_url: str, **overrides: Any) -> ServiceSettings:
         """Settings for tests: the given database, no Redis, plain-text console logs."""
@@ -63,7 +68,6 @@ class ServiceUnderTest:
 SERVICES = {
     "catalog": ServiceUnderTest(
         "catalog",
-        "CATALOG_",
         catalog.__version__,
         catalog.config.Settings,
         catalog.main.create_app,
@@ -71,7 +75,6 @@ SERVICES = {
     ),
     "listening": ServiceUnderTest(
         "listening",
-        "LISTENING_",
         listening.__version__,
         listening.config.Settings,
         listening.main.create_app,
@@ -84,6 +87,10 @@ class QuotaExceededError(ProblemError):
     """A domain error with its own status, slug and title."""
 
     status, slug, title = 429, "quota-exceeded", "Quota exceeded"
+
+
+class Thing(BaseModel):
+    name: str
 
 
 def probe_router() -> APIRouter:
@@ -109,6 +116,24 @@ def probe_router() -> APIRouter:
     @router.get("/db")
     def db(session: SessionDep) -> dict[str, int]:
         return {"one": session.execute(text("SELECT 1")).scalar_one()}
+
+    @router.get("/echo")
+    def echo(
+        q: str | None = None, tag: Annotated[list[str] | None, Query()] = None
+    ) -> dict[str, Any]:
+        return {"q": q, "tag": tag}
+
+    @router.post("/things")
+    def things(thing: Thing) -> dict[str, str]:
+        return {"name": thing.name}
+
+    @router.get("/chatter")
+    def chatter() -> dict[str, bool]:
+        """A third-party library talking, as httpcore does on every upstream call."""
+        library = logging.getLogger("httpcore.connection")
+        library.debug("connect_tcp.started host='upstream'")
+        library.warning("connection pool is full")
+        return {"ok": True}
 
     return router
 

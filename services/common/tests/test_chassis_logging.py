@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from soundstream_common import access_log as access_log_module
 from soundstream_common.access_log import BATCH_LINES, FLUSH_SECONDS
+from soundstream_testing import wait_until
 
 from .conftest import ServiceUnderTest
 
@@ -130,11 +130,11 @@ def test_access_lines_are_written_while_the_service_runs(
     """Lines are written in batches, at the latest FLUSH_SECONDS after a request."""
     with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
         client.get("/health", headers={"X-Request-ID": "running-1"})
-        deadline = time.monotonic() + FLUSH_SECONDS + 2.0
-        lines: list[dict[str, Any]] = []
-        while not lines and time.monotonic() < deadline:
-            time.sleep(0.05)
-            lines = json_lines(log_dir / "access.log")
+        lines = wait_until(
+            lambda: json_lines(log_dir / "access.log"),
+            timeout=FLUSH_SECONDS + 2.0,
+            what="the access line to be written",
+        )
         assert [line["request_id"] for line in lines] == ["running-1"]
 
 
@@ -146,3 +146,39 @@ def test_a_full_batch_is_written_at_once(
         for n in range(BATCH_LINES):
             client.get("/health", headers={"X-Request-ID": f"batch-{n}"})
         assert len(json_lines(log_dir / "access.log")) == BATCH_LINES
+
+
+CHATTER = ("connect_tcp.started host='upstream'", "connection pool is full")
+
+
+def _chatter_lines(app_log: Path) -> list[str]:
+    return [line["message"] for line in json_lines(app_log) if line["message"] in CHATTER]
+
+
+def test_libraries_log_warnings_only_unless_asked(
+    service: ServiceUnderTest, sqlite_url: str, log_dir: Path
+) -> None:
+    with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
+        client.get("/probe/chatter")
+    assert _chatter_lines(log_dir / "app.log") == ["connection pool is full"]
+
+    asked = log_dir / "asked"
+    app = service.app(sqlite_url, log_dir=asked, library_log_level="DEBUG")
+    with TestClient(app) as client:
+        client.get("/probe/chatter")
+    assert _chatter_lines(asked / "app.log") == [
+        "connect_tcp.started host='upstream'",
+        "connection pool is full",
+    ]
+
+
+def test_app_log_does_not_grow_with_the_requests(
+    service: ServiceUnderTest, sqlite_url: str, log_dir: Path
+) -> None:
+    with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
+        client.get("/health")
+        before = (log_dir / "app.log").stat().st_size
+        for _ in range(200):
+            assert client.get("/probe/db").status_code == 200
+        grown = (log_dir / "app.log").stat().st_size - before
+    assert grown < 300 * 200

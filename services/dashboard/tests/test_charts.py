@@ -73,13 +73,30 @@ def test_the_ego_network_draws_every_friend_and_friendship() -> None:
 
 
 def test_the_pipeline_is_laid_out_by_dependency_level_and_coloured_by_state() -> None:
-    steps = [{"id": name} for name in ("snapshot", "train:a", "train:b", "publish")]
-    edges = [["snapshot", "train:a"], ["snapshot", "train:b"], ["train:a", "publish"]]
-    edges.append(["train:b", "publish"])
-    fig = graphs.pipeline_figure(steps, edges, {"snapshot": "done", "train:a": "running"})
+    steps = [{"id": name} for name in ("snapshot", "train_a", "train_b", "publish")]
+    edges = [["snapshot", "train_a"], ["snapshot", "train_b"], ["train_a", "publish"]]
+    edges.append(["train_b", "publish"])
+    states = {"snapshot": "kept", "train_a": "succeeded", "train_b": "running"}
+    fig = graphs.pipeline_figure(steps, edges, states)
     nodes = fig.data[1]
     x = dict(zip(nodes.text, nodes.x, strict=True))
-    assert x["snapshot"] < x["train:a"] == x["train:b"] < x["publish"]
+    assert x["snapshot"] < x["train_a"] == x["train_b"] < x["publish"]
     colour = dict(zip(nodes.text, nodes.marker.color, strict=True))
-    assert colour["snapshot"] == graphs.STEP_COLOURS["done"]
-    assert colour["train:a"] == graphs.STEP_COLOURS["running"]
+    assert colour["snapshot"] == graphs.STEP_COLOURS["kept"]
+    assert colour["train_a"] == graphs.STEP_COLOURS["succeeded"]
+    assert colour["train_b"] == graphs.STEP_COLOURS["running"]
+    assert len({colour["snapshot"], colour["train_a"], colour["train_b"]}) == 3
+
+
+def test_task_durations_follow_each_task_across_runs() -> None:
+    frame = pd.DataFrame(
+        {
+            "task": ["snapshot", "train_als", "snapshot"],
+            "run_started": pd.to_datetime(["2026-12-01", "2026-12-01", "2026-12-02"]),
+            "duration_seconds": [1.0, 17.0, 2.0],
+        }
+    )
+    fig = charts.task_durations(frame)
+    lines = {trace.name: list(trace.y) for trace in fig.data}
+    assert lines == {"snapshot": [1.0, 2.0], "train_als": [17.0]}
+    assert fig.layout.title.text == "Task durations over time"

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from dashboard.cli import APP_FILE, streamlit_arguments
 from dashboard.config import Settings
 from soundstream_admin.local_redis import free_port
+from soundstream_testing import wait_until
 
 
 def option(command: list[str], name: str) -> str:
@@ -70,11 +70,12 @@ def test_the_server_stops_on_sigterm_after_its_output_reader_is_gone(tmp_path: P
         command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 60
-        while not answers(f"http://127.0.0.1:{port}/_stcore/health"):
+
+        def answering() -> bool:
             assert server.poll() is None, "the dashboard exited before it answered"
-            assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
-            time.sleep(0.2)
+            return answers(f"http://127.0.0.1:{port}/_stcore/health")
+
+        wait_until(answering, timeout=60, what="the dashboard to answer", poll=0.2)
         assert server.stdout is not None
         server.stdout.close()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashboard.testing import PAGES, open_page
+from soundstream_testing.dashboard import PAGES, open_page
 
 
 @pytest.fixture
@@ -21,7 +21,16 @@ def dead_gateway(fresh_dashboard: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def test_every_page_is_tested() -> None:
-    assert PAGES == ["models", "overview", "recommendations", "search", "social", "tags"]
+    assert PAGES == [
+        "jobs",
+        "models",
+        "overview",
+        "recommendations",
+        "search",
+        "social",
+        "tags",
+        "trends",
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -21,10 +20,12 @@ from fastapi.testclient import TestClient
 from gateway.config import Settings
 from gateway.db import MIGRATIONS
 from gateway.main import create_app
-from soundstream_admin.testing import free_port
 from soundstream_common.db import create_db_engine
+from soundstream_testing import wait_until
+from soundstream_testing.stack import free_port
 
 ADMIN_KEY = "ss_bootstrap_" + "k" * 40
+METRICS_TOKEN = "test-metrics-token-0123456789abcdef"  # the test modules send it as METRICS
 
 
 @pytest.fixture
@@ -53,7 +54,9 @@ class FakeUpstream:
     name: str
     port: int = field(default_factory=free_port)
     requests: list[Recorded] = field(default_factory=list)
-    answers: dict[tuple[str, str], tuple[int, str, bytes]] = field(default_factory=dict)
+    answers: dict[tuple[str, str], tuple[int, str, bytes, dict[str, str]]] = field(
+        default_factory=dict
+    )
     delay: float = 0.0
     server: uvicorn.Server | None = None
 
@@ -66,8 +69,16 @@ class FakeUpstream:
         self.answers.clear()
         self.delay = 0.0
 
-    def answer(self, method: str, path: str, status: int, body: bytes, media: str) -> None:
-        self.answers[(method, path)] = (status, media, body)
+    def answer(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: bytes,
+        media: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.answers[(method, path)] = (status, media, body, headers or {})
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -86,8 +97,8 @@ class FakeUpstream:
                 await asyncio.sleep(self.delay)
             scripted = self.answers.get((request.method, recorded.path))
             if scripted is not None:
-                status, media, body = scripted
-                return Response(body, status_code=status, media_type=media)
+                status, media, body, headers = scripted
+                return Response(body, status_code=status, media_type=media, headers=headers)
             echo = {
                 "upstream": self.name,
                 "method": recorded.method,
@@ -102,14 +113,10 @@ class FakeUpstream:
         config = uvicorn.Config(
             self.app(), host="127.0.0.1", port=self.port, log_config=None, lifespan="off"
         )
-        self.server = uvicorn.Server(config)
-        thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"fake {self.name} did not start")
-            time.sleep(0.01)
+        wait_until(lambda: server.started, timeout=10, what=f"fake {self.name} to start", poll=0.01)
 
     def stop(self) -> None:
         if self.server is not None:
@@ -176,6 +183,7 @@ def gateway_factory(
             "listening_url": upstreams.listening.url,
             "recommender_url": upstreams.recommender.url,
             "admin_api_key": ADMIN_KEY,
+            "metrics_token": METRICS_TOKEN,
             "log_json": True,
         }
         values.update(overrides)

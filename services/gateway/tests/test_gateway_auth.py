@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+
+from soundstream_testing import wait_until
 
 GatewayFactory = Callable[..., TestClient]
 KeyMaker = Callable[..., str]
@@ -192,9 +193,37 @@ def test_keys_never_reach_the_logs(
 
 def written_logs(log_dir: Path, *, containing: str, timeout: float = 5.0) -> str:
     """Every log file's text, once ``containing`` is in it (access lines come in batches)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        logs = "".join(p.read_text() for p in log_dir.glob("*.log"))
-        if containing in logs or time.monotonic() > deadline:
-            return logs
-        time.sleep(0.05)
+
+    def logs() -> str:
+        return "".join(p.read_text() for p in log_dir.glob("*.log"))
+
+    return wait_until(
+        lambda: logs() if containing in logs() else None,
+        timeout=timeout,
+        what=f"{containing!r} in the logs",
+    )
+
+
+def test_a_wrong_key_on_any_public_read_is_a_401(gateway: TestClient, upstreams: Any) -> None:
+    """A user who sends a key learns it is wrong, even where no key is needed; cached
+    answers included."""
+    spec = gateway.get("/openapi.json").json()
+    reads = [
+        path
+        for path, methods in spec["paths"].items()
+        if path.startswith("/v1/") and methods.get("get", {}).get("x-required-scope") == "read"
+    ]
+    assert len(reads) >= 25
+    for path in reads:
+        url = _concrete(path)
+        gateway.get(url)  # anonymous: possibly cached now
+        for headers in (
+            {"X-API-Key": "garbage"},
+            {"X-API-Key": ""},
+            {"Authorization": "Bearer ss_x_y"},
+            {"Authorization": "Basic dXNlcjpwYXNz"},
+            {"Authorization": "ss_x_y"},
+        ):
+            answer = gateway.get(url, headers=headers)
+            assert answer.status_code == 401, (path, headers, answer.text)
+            assert answer.json()["type"].endswith("/authentication-required")

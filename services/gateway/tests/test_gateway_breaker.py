@@ -56,3 +56,16 @@ def test_a_failed_trial_opens_it_again_for_a_full_period() -> None:
     assert breaker.retry_after() == 5
     clock.now += 4.9
     assert not breaker.allow()
+
+
+def test_a_trial_that_tells_nothing_hands_the_trial_to_the_next_call() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=5, clock=clock)
+    breaker.record_failure()
+    clock.now += 5
+    assert breaker.allow()
+    breaker.release()  # e.g. the client went away before the upstream answered
+    assert state(breaker) is BreakerState.half_open
+    assert breaker.allow()
+    breaker.record_success()
+    assert state(breaker) is BreakerState.closed

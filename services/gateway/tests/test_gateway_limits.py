@@ -15,6 +15,9 @@ from gateway.cache import ResponseCache
 GatewayFactory = Callable[..., TestClient]
 KeyMaker = Callable[..., str]
 
+# Bearer token of /metrics (METRICS_TOKEN in conftest.py).
+METRICS = {"Authorization": "Bearer test-metrics-token-0123456789abcdef"}
+
 
 def test_rate_limit_headers_then_429_with_retry_after(gateway_factory: GatewayFactory) -> None:
     gateway = gateway_factory(rate_limit_anonymous=3)
@@ -31,7 +34,10 @@ def test_rate_limit_headers_then_429_with_retry_after(gateway_factory: GatewayFa
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.headers["ratelimit-remaining"] == "0"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
-    assert 'gateway_rate_limited_total{scope="anonymous"} 1.0' in gateway.get("/metrics").text
+    assert (
+        'gateway_rate_limited_total{scope="anonymous"} 1.0'
+        in gateway.get("/metrics", headers=METRICS).text
+    )
 
 
 def test_limits_are_per_key_and_per_scope(
@@ -87,7 +93,7 @@ def test_public_gets_are_cached_with_etags(gateway: TestClient, upstreams: Any) 
     other = gateway.get("/v1/artists/1/tags?limit=6")
     assert other.status_code == 200
     assert len(upstreams.catalog.requests) == 2
-    metrics = gateway.get("/metrics").text
+    metrics = gateway.get("/metrics", headers=METRICS).text
     assert 'gateway_cache_lookups_total{result="hit"} 2.0' in metrics
     assert 'gateway_cache_lookups_total{result="miss"} 2.0' in metrics
 
@@ -103,12 +109,12 @@ def test_a_write_through_the_gateway_makes_cached_answers_stale(
     assert [r.method for r in upstreams.catalog.requests] == ["GET", "PATCH", "GET"]
 
 
-def test_errors_and_task_states_are_not_cached(gateway: TestClient, upstreams: Any) -> None:
+def test_errors_and_run_states_are_not_cached(gateway: TestClient, upstreams: Any) -> None:
     upstreams.catalog.answer("GET", "/tags/9", 404, b'{"status": 404}', "application/problem+json")
     gateway.get("/v1/tags/9")
     gateway.get("/v1/tags/9")
-    gateway.get("/v1/tasks/abc")
-    gateway.get("/v1/tasks/abc")
+    gateway.get("/v1/jobs/runs/abc")
+    gateway.get("/v1/jobs/runs/abc")
     assert len(upstreams.catalog.requests) == 2
     assert len(upstreams.recommender.requests) == 2
 
@@ -159,9 +165,11 @@ def test_security_headers_on_every_answer(gateway: TestClient) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert headers["content-security-policy"].startswith("default-src 'none'")
-    docs = gateway.get("/docs")
-    assert docs.status_code == 200
-    assert "content-security-policy" not in docs.headers
+    for page in ("/docs", "/redoc"):
+        docs = gateway.get(page)
+        assert docs.status_code == 200
+        # The documentation pages' own policy: their scripts and styles, from the gateway only.
+        assert docs.headers["content-security-policy"].startswith("default-src 'self';")
 
 
 def test_cors_is_off_by_default_and_configurable(gateway_factory: GatewayFactory) -> None:
@@ -186,7 +194,7 @@ def test_cors_is_off_by_default_and_configurable(gateway_factory: GatewayFactory
 def test_metrics_count_requests_by_route_template(gateway: TestClient) -> None:
     gateway.get("/v1/artists/1")
     gateway.get("/v1/artists/2")
-    metrics = gateway.get("/metrics")
+    metrics = gateway.get("/metrics", headers=METRICS)
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text
     assert (
@@ -197,7 +205,29 @@ def test_metrics_count_requests_by_route_template(gateway: TestClient) -> None:
         'gateway_request_duration_seconds_count{method="GET",route="/v1/artists/{artist_id}"}'
         in text
     )
+    # The chassis' request metrics, the same in every service.
+    assert (
+        'soundstream_http_requests_total{method="GET",route="/v1/artists/{artist_id}",'
+        'status="200"} 2.0' in text
+    )
     assert 'gateway_upstream_duration_seconds_count{upstream="catalog"} 2.0' in text
+
+
+def test_metrics_are_not_public(gateway_factory: GatewayFactory) -> None:
+    gateway = gateway_factory()
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"X-API-Key": "ss_bootstrap_" + "k" * 40},
+    ):
+        refused = gateway.get("/metrics", headers=headers)
+        assert refused.status_code == 401, headers
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "gateway_requests_total" not in refused.text
+
+    without_token = gateway_factory(metrics_token=None).get("/metrics", headers=METRICS)
+    assert without_token.status_code == 404
+    assert "GATEWAY_METRICS_TOKEN" in without_token.json()["detail"]
 
 
 def test_far_from_the_limit_requests_reach_redis_in_batches(
@@ -222,7 +252,7 @@ def test_answers_held_in_process_keep_every_edge_header(
     assert held.headers["x-content-type-options"] == "nosniff"
     assert int(held.headers["ratelimit-remaining"]) == int(held.headers["ratelimit-limit"]) - 2
     assert held.headers["etag"]
-    metrics = gateway.get("/metrics").text
+    metrics = gateway.get("/metrics", headers=METRICS).text
     assert 'gateway_requests_total{method="GET",route="/v1/tags/{tag_id}",status="200"} 2.0' in (
         metrics
     )
@@ -257,7 +287,7 @@ def test_once_the_local_copy_expired_the_shared_entry_answers_with_every_edge_he
     assert again.headers["etag"] == first.headers["etag"]
     assert again.headers["x-request-id"] == "shared-1"
     assert int(again.headers["ratelimit-remaining"]) == int(again.headers["ratelimit-limit"]) - 2
-    metrics = gateway.get("/metrics").text
+    metrics = gateway.get("/metrics", headers=METRICS).text
     assert 'gateway_requests_total{method="GET",route="/v1/tags/{tag_id}",status="200"} 2.0' in (
         metrics
     )

@@ -1,4 +1,5 @@
-"""The aggregated views, over scripted upstreams: enrichment, profile, artist page."""
+"""The aggregated views, over scripted upstreams: enrichment, profile, artist page; each names
+the artists it lists with one catalog call, never one per artist."""
 
 from __future__ import annotations
 
@@ -7,23 +8,41 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from gateway.schemas.gateway import ArtistPage, EnrichedRecommendations, UserProfile
+
 JSON = "application/json"
 
 
+def _artist_fields(artist_id: int, name: str, tags: int) -> dict[str, Any]:
+    return {
+        "id": artist_id,
+        "name": name,
+        "url": f"http://www.last.fm/music/{name}",
+        "picture_url": f"http://pictures/{artist_id}.jpg",
+        "is_placeholder": False,
+        "listeners": 10 * artist_id,
+        "plays": 100 * artist_id,
+        "top_tags": [{"id": t, "value": f"tag{t}", "count": 10 - t} for t in range(tags)],
+    }
+
+
 def _artist(artist_id: int, name: str, tags: int = 7) -> bytes:
-    return json.dumps(
-        {
-            "id": artist_id,
-            "name": name,
-            "url": f"http://www.last.fm/music/{name}",
-            "picture_url": f"http://pictures/{artist_id}.jpg",
-            "is_placeholder": False,
-            "listeners": 10 * artist_id,
-            "plays": 100 * artist_id,
-            "tag_assignments": tags,
-            "top_tags": [{"id": t, "value": f"tag{t}", "count": 10 - t} for t in range(tags)],
-        }
-    ).encode()
+    """The catalog's detail of an artist (up to 10 top tags)."""
+    return json.dumps({**_artist_fields(artist_id, name, tags), "tag_assignments": tags}).encode()
+
+
+def catalog_knows(upstreams: Any, artists: dict[int, str], tags: int = 7) -> None:
+    """The fake catalog answers batch reads with these artists (5 top tags each at most)."""
+    items = [_artist_fields(a, name, min(tags, 5)) for a, name in artists.items()]
+    page = {"items": items, "total": len(items), "limit": 200, "next_cursor": None}
+    upstreams.catalog.answer(
+        "GET", "/artists", 200, json.dumps(page | {"missing": []}).encode(), JSON
+    )
+
+
+def batch_reads(upstreams: Any) -> list[str]:
+    """The ids of every catalog batch read the gateway made."""
+    return [r.query for r in upstreams.catalog.requests if r.path == "/artists"]
 
 
 def _recommendations(user_id: int, artist_ids: list[int]) -> bytes:
@@ -47,12 +66,14 @@ def test_recommendations_are_enriched_with_catalog_details(
     upstreams.recommender.answer(
         "GET", "/recommendations/users/2", 200, _recommendations(2, [5, 6, 404]), JSON
     )
-    upstreams.catalog.answer("GET", "/artists/5", 200, _artist(5, "Air"), JSON)
-    upstreams.catalog.answer("GET", "/artists/6", 200, _artist(6, "Moby", tags=2), JSON)
-    upstreams.catalog.answer("GET", "/artists/404", 404, b"{}", "application/problem+json")
+    catalog_knows(upstreams, {5: "Air"})
+    items = [_artist_fields(5, "Air", 5), _artist_fields(6, "Moby", 2)]
+    page = {"items": items, "total": 2, "limit": 3, "next_cursor": None, "missing": [404]}
+    upstreams.catalog.answer("GET", "/artists", 200, json.dumps(page).encode(), JSON)
     response = gateway.get("/v1/recommendations/users/2?k=3&explain=true")
     assert response.status_code == 200
     body = response.json()
+    EnrichedRecommendations.model_validate(body)  # the documented shape
     assert (body["source"], body["model_version"], body["user_id"]) == ("model", "v1", 2)
     air, moby, unknown = body["items"]
     assert air["artist_id"] == 5
@@ -74,13 +95,46 @@ def test_recommendations_are_enriched_with_catalog_details(
     }
     (asked,) = upstreams.recommender.requests
     assert asked.query == "k=3&exclude_listened=true&explain=true"
+    assert batch_reads(upstreams) == ["ids=5%2C6%2C404"]
+    assert [r.path for r in upstreams.catalog.requests] == ["/artists"]
     assert "etag" in response.headers
+
+
+def test_reasons_name_the_artists_they_cite(gateway: TestClient, upstreams: Any) -> None:
+    raw = json.loads(_recommendations(2, [5]))
+    raw["items"][0]["reasons"] = [
+        {
+            "kind": "listened",
+            "strength": 0.8,
+            "text": "because you listen to similar artists",
+            "artists": [51, 52, 999],
+            "users": [],
+            "tags": [],
+        },
+        {
+            "kind": "friends",
+            "strength": 0.5,
+            "text": "popular among your friends",
+            "artists": [],
+            "users": [3],
+            "tags": [],
+        },
+    ]
+    upstreams.recommender.answer(
+        "GET", "/recommendations/users/2", 200, json.dumps(raw).encode(), JSON
+    )
+    catalog_knows(upstreams, {5: "Air", 51: "Duran Duran", 52: "Depeche Mode"})
+    body = gateway.get("/v1/recommendations/users/2?explain=true").json()
+    listened, friends = body["items"][0]["reasons"]
+    assert listened["text"] == "because you listen to Duran Duran, Depeche Mode"
+    assert listened["artists"] == [51, 52, 999]
+    assert friends["text"] == "popular among your friends"
+    assert batch_reads(upstreams) == ["ids=5%2C51%2C52%2C999"]
 
 
 def test_a_user_profile_in_one_call(gateway: TestClient, upstreams: Any) -> None:
     user = {"id": 2, "plays": 30, "artists": 2, "friends": 1, "entropy": 1.0}
     user |= {"normalised_entropy": 1.0, "gini": 0.0}
-    upstreams.listening.answer("GET", "/users/2", 200, json.dumps(user).encode(), JSON)
     listens = {
         "items": [
             {"user_id": 2, "artist_id": 5, "weight": 20},
@@ -90,25 +144,23 @@ def test_a_user_profile_in_one_call(gateway: TestClient, upstreams: Any) -> None
         "limit": 10,
         "next_cursor": None,
     }
-    upstreams.listening.answer("GET", "/users/2/artists", 200, json.dumps(listens).encode(), JSON)
     friends = {
         "items": [{"id": 3, "plays": 5, "artists": 1, "friends": 1}],
         "total": 1,
         "limit": 50,
         "next_cursor": None,
     }
-    upstreams.listening.answer("GET", "/users/2/friends", 200, json.dumps(friends).encode(), JSON)
+    profile = {"user": user, "top_artists": listens, "friends": friends}
+    upstreams.listening.answer("GET", "/users/2/profile", 200, json.dumps(profile).encode(), JSON)
     upstreams.recommender.answer(
         "GET", "/recommendations/users/2", 200, _recommendations(2, [7]), JSON
     )
-    for artist_id, name in ((5, "Air"), (6, "Moby"), (7, "Justice")):
-        upstreams.catalog.answer(
-            "GET", f"/artists/{artist_id}", 200, _artist(artist_id, name), JSON
-        )
+    catalog_knows(upstreams, {5: "Air", 6: "Moby", 7: "Justice"})
 
     response = gateway.get("/v1/users/2/profile")
     assert response.status_code == 200
     body = response.json()
+    UserProfile.model_validate(body)
     assert body["user"] == user
     assert [(a["id"], a["name"], a["weight"]) for a in body["top_artists"]] == [
         (5, "Air", 20),
@@ -118,12 +170,16 @@ def test_a_user_profile_in_one_call(gateway: TestClient, upstreams: Any) -> None
     assert body["friend_count"] == 1
     assert body["recommendations"]["items"][0]["name"] == "Justice"
     assert body["unavailable"] == []
+    assert batch_reads(upstreams) == ["ids=5%2C6%2C7"]
+    assert [r.path for r in upstreams.recommender.requests] == ["/recommendations/users/2"]
+    (asked,) = upstreams.listening.requests  # one listening call for the whole profile
+    assert (asked.path, asked.query) == ("/users/2/profile", "artists=10&friends=50")
 
 
 def test_a_missing_user_is_the_listening_services_404(gateway: TestClient, upstreams: Any) -> None:
     problem = {"type": "x/user-not-found", "title": "User not found", "status": 404}
     upstreams.listening.answer(
-        "GET", "/users/9", 404, json.dumps(problem).encode(), "application/problem+json"
+        "GET", "/users/9/profile", 404, json.dumps(problem).encode(), "application/problem+json"
     )
     response = gateway.get("/v1/users/9/profile")
     assert response.status_code == 404
@@ -133,12 +189,13 @@ def test_a_missing_user_is_the_listening_services_404(gateway: TestClient, upstr
 
 def test_an_artist_page_names_similar_artists(gateway: TestClient, upstreams: Any) -> None:
     upstreams.catalog.answer("GET", "/artists/5", 200, _artist(5, "Air"), JSON)
-    upstreams.catalog.answer("GET", "/artists/6", 200, _artist(6, "Moby"), JSON)
+    catalog_knows(upstreams, {6: "Moby"})
     similar = {"id": 5, "model_version": "v1", "items": [{"id": 6, "score": 0.5}]}
     upstreams.recommender.answer(
         "GET", "/artists/5/similar", 200, json.dumps(similar).encode(), JSON
     )
     body = gateway.get("/v1/artists/5/page").json()
+    ArtistPage.model_validate(body)
     assert body["artist"]["name"] == "Air"
     assert len(body["top_tags"]) == 7
     assert (body["listeners"], body["plays"]) == (50, 500)
@@ -152,6 +209,7 @@ def test_an_artist_page_names_similar_artists(gateway: TestClient, upstreams: An
         }
     ]
     assert body["unavailable"] == []
+    assert batch_reads(upstreams) == ["ids=6"]
 
 
 def test_an_artist_unknown_to_the_model_has_no_similar_artists(

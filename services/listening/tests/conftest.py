@@ -29,8 +29,10 @@ from listening.config import Settings
 from listening.db import MIGRATIONS
 from listening.main import create_app
 from listening.models import EVENT_OUTBOX, ArtistRef, DatasetVersion, Friendship, Listen, User
+from listening.state import ListeningState
+from soundstream_common.app import service_state
 from soundstream_common.db import create_db_engine
-from soundstream_common.testing import BACKENDS, create_pg_database
+from soundstream_testing.stores import BACKENDS, create_pg_database
 
 ARTISTS = (10, 20, 30, 40, 50)
 USERS = (1, 2, 3, 4)
@@ -47,6 +49,11 @@ class ListeningService:
     engine: Engine
     settings: Settings
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def app_state(self) -> ListeningState:
+        """The running app's state (its cache, its outbox, its sessions)."""
+        return service_state(self.app, ListeningState)
 
     def add_artists(self, *artist_ids: int) -> None:
         """Make artists known, as the catalog's artist.created events would."""

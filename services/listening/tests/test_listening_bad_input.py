@@ -69,6 +69,13 @@ CASES: list[Case] = [
     Case("GET", "/users", 422, params={"sort": "PLAYS"}),
     # GET /users/{id}
     *bad_user_ids("GET", "/users/{user}"),
+    # GET /users/{id}/profile
+    *bad_user_ids("GET", "/users/{user}/profile"),
+    *[
+        Case("GET", "/users/1/profile", 422, params={part: bad})
+        for part in ("artists", "friends")
+        for bad in (0, 201, "ten")
+    ],
     # POST /users
     Case("POST", "/users", 409, "user-exists", json={"id": 1}),
     *[
@@ -132,7 +139,8 @@ CASES: list[Case] = [
     Case("DELETE", "/users/2/friends/3", 404, "friendship-not-found"),
     Case("DELETE", "/users/4/friends/4", 404, "friendship-not-found"),
     Case("DELETE", "/users/1/friends/999", 404, "user-not-found"),
-    Case("DELETE", "/users/1/friends/abc", 422),
+    # a friend segment that is not a number names no friendship (and "artists" is a route)
+    Case("DELETE", "/users/1/friends/abc", 404),
     Case("DELETE", "/users/1/friends/0", 422),
     # GET /users/{id}/friends/artists
     *bad_user_ids("GET", "/users/{user}/friends/artists"),
@@ -200,7 +208,7 @@ def test_every_listening_endpoint_has_bad_input_cases(shared_api: ListeningServi
         if not path.startswith(("/health", "/ready", "/export", "/events"))
         and path not in ("/stats/overview", "/stats/social")  # no parameters to get wrong
     }
-    assert len(endpoints) == 15
+    assert len(endpoints) == 16
     assert endpoints - covered == set()
 
 

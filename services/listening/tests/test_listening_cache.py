@@ -38,7 +38,7 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
 
 
 def hits(api: ListeningService) -> int:
-    return int(api.app.state.cache.hits)
+    return api.app_state.cache.hits
 
 
 @pytest.mark.parametrize("path", CACHED)
@@ -102,7 +102,7 @@ def test_without_redis_every_endpoint_answers_uncached(redis_down: ListeningServ
     assert redis_down.client.get("/users/4").json()["plays"] == 50
     top = redis_down.client.get("/stats/artists/top").json()["items"][0]
     assert (top["artist_id"], top["plays"]) == (20, 51)
-    assert redis_down.app.state.cache.hits == 0
+    assert redis_down.app_state.cache.hits == 0
 
 
 def test_without_redis_events_wait_in_the_outbox(redis_down: ListeningService) -> None:

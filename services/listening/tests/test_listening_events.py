@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from listening.consumer import build_consumer
 from soundstream_common.events import Event, stream_for
 from soundstream_common.events.consumer import EventConsumer
 from soundstream_common.redis import RedisHandle
+from soundstream_testing import wait_until
 
 from .conftest import ListeningService
 
@@ -42,7 +42,8 @@ def publish(client: redis.Redis, event_type: str, payload: dict[str, Any]) -> Ev
 
 def published(api: ListeningService, client: redis.Redis) -> list[tuple[str, dict[str, Any]]]:
     """Everything the service has published so far (after relaying its committed outbox)."""
-    api.app.state.events.outbox.flush(api.app.state.engine)
+    state = api.app_state
+    state.events.outbox.flush(state.engine)
     entries: Any = client.xrange(LISTENING_STREAM)
     events = [Event.from_fields(fields) for _, fields in entries]
     assert all(e.producer == "listening" for e in events)
@@ -82,7 +83,10 @@ def test_writes_publish_their_events_after_commit(
     redis_api.client.delete("/users/7")
     assert published(redis_api, client) == [
         ("user.created", {"user_id": 7}),
-        ("listens.changed", {"artists": [{"artist_id": 10, "listeners": 3, "plays": 9}]}),
+        (
+            "listens.changed",
+            {"artists": [{"artist_id": 10, "listeners": 3, "plays": 9}], "user_id": 7},
+        ),
         ("user.deleted", {"user_id": 7}),
         ("listens.changed", {"artists": [{"artist_id": 10, "listeners": 2, "plays": 4}]}),
     ]
@@ -236,14 +240,6 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     assert process.wait(timeout=30) == 0
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll for an effect of another process, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the consumer process did not catch up"
-        time.sleep(0.05)
-
-
 def group_lag(client: redis.Redis) -> int:
     groups: Any = client.xinfo_groups(CATALOG_STREAM)
     [group] = [g for g in groups if g["name"] in (b"listening", "listening")]
@@ -256,7 +252,7 @@ def test_a_stopped_consumer_processes_the_backlog_when_restarted(
     process = consumer_process(redis_api)
     try:
         publish(client, "artist.created", {"artist_id": 70})
-        wait_until(lambda: 70 in redis_api.state()["artists"])
+        wait_until(lambda: 70 in redis_api.state()["artists"], what="artist 70 to be known")
     finally:
         stop(process)
 
@@ -267,7 +263,7 @@ def test_a_stopped_consumer_processes_the_backlog_when_restarted(
 
     process = consumer_process(redis_api)
     try:
-        wait_until(lambda: group_lag(client) == 0)
+        wait_until(lambda: group_lag(client) == 0, what="the consumer to catch up")
     finally:
         stop(process)
     state = redis_api.state()

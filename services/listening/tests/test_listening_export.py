@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from listening.events import make_handlers
-from listening.service.dataset import Snapshot
+from listening.events import ListeningEventHandlers
+from listening.services.dataset import Snapshot
 from soundstream_common.cache import ResponseCache
 from soundstream_common.db import make_session_factory
-from soundstream_common.events import Event
+from soundstream_common.events.contract import ArtistDeleted
 
 from .conftest import FRIENDSHIPS, LISTENS, ListeningService
 
@@ -98,10 +98,10 @@ def forget_artist(artist_id: int) -> Write:
     """Apply the catalog's artist.deleted as the consumer would."""
 
     def apply(api: ListeningService) -> None:
-        handlers = make_handlers(make_session_factory(api.engine), ResponseCache(None, "listening"))
-        handlers["artist.deleted"](
-            Event(type="artist.deleted", payload={"artist_id": artist_id}, producer="catalog")
+        handlers = ListeningEventHandlers(
+            make_session_factory(api.engine), ResponseCache(None, "listening")
         )
+        handlers.artist_deleted(ArtistDeleted(artist_id=artist_id))
 
     return apply
 

@@ -93,3 +93,10 @@ def test_friendship_writes_publish_no_events(api: ListeningService) -> None:
     api.client.post("/users/2/friends", json={"friend_id": 3})
     api.client.delete("/users/2/friends/3")
     assert api.outbox() == []
+
+
+def test_friends_artists_is_not_a_friend_id(shared_api: ListeningService) -> None:
+    """``artists`` is a route of its own: deleting it is a method it does not take."""
+    answer = shared_api.client.delete("/users/1/friends/artists")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET"

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import insert
 
 from listening.models import User
-from listening.service.listens import put_listen
+from listening.services.listens import put_listen
 
 from .conftest import ListeningService
 
@@ -91,6 +91,8 @@ def test_listen_for_an_artist_unknown_to_the_catalog_is_a_404_naming_it(
 
 
 def test_every_listen_change_publishes_absolute_popularity(api: ListeningService) -> None:
+    """Each event names the user whose listen changed (their recommendations follow)."""
+
     def changed(method: str, path: str, body: dict[str, int] | None = None) -> object:
         recorded = len(api.outbox())
         response = api.client.request(method, path, json=body)
@@ -101,19 +103,24 @@ def test_every_listen_change_publishes_absolute_popularity(api: ListeningService
 
     # Artist 10: user 1 plays 1, user 2 plays 3.
     assert changed("PUT", "/users/4/artists/10", {"weight": 5}) == {
-        "artists": [{"artist_id": 10, "listeners": 3, "plays": 9}]
+        "artists": [{"artist_id": 10, "listeners": 3, "plays": 9}],
+        "user_id": 4,
     }
     assert changed("PUT", "/users/4/artists/10", {"weight": 2}) == {
-        "artists": [{"artist_id": 10, "listeners": 3, "plays": 6}]
+        "artists": [{"artist_id": 10, "listeners": 3, "plays": 6}],
+        "user_id": 4,
     }
     assert changed("PATCH", "/users/4/artists/10", {"add_plays": 10}) == {
-        "artists": [{"artist_id": 10, "listeners": 3, "plays": 16}]
+        "artists": [{"artist_id": 10, "listeners": 3, "plays": 16}],
+        "user_id": 4,
     }
     assert changed("DELETE", "/users/4/artists/10") == {
-        "artists": [{"artist_id": 10, "listeners": 2, "plays": 4}]
+        "artists": [{"artist_id": 10, "listeners": 2, "plays": 4}],
+        "user_id": 4,
     }
     assert changed("DELETE", "/users/3/artists/40") == {
-        "artists": [{"artist_id": 40, "listeners": 0, "plays": 0}]
+        "artists": [{"artist_id": 40, "listeners": 0, "plays": 0}],
+        "user_id": 3,
     }
 
 
@@ -130,7 +137,7 @@ def test_concurrent_writes_publish_popularity_in_commit_order(api: ListeningServ
     writers = list(range(100, 108))
     with api.engine.begin() as conn:
         conn.execute(insert(User), [{"id": u} for u in writers])
-    state = api.app.state
+    state = api.app_state
     start = threading.Barrier(len(writers))
     errors: list[BaseException] = []
 
@@ -163,15 +170,15 @@ def test_concurrent_writes_publish_popularity_in_commit_order(api: ListeningServ
     assert api.version() == 1 + len(writers)
 
 
-def test_plain_and_unusual_requests_for_a_users_artists_answer_alike(
+def test_equivalent_requests_for_a_users_artists_answer_alike(
     shared_api: ListeningService,
 ) -> None:
-    """The plain route (canonical id, limit, cursor) and the documented route give the same
-    bytes; bad input reaching the documented route is still a 422 or 404 problem."""
+    """Equivalent spellings of one request give the same bytes; bad input is a 422 or 404
+    problem."""
     first = shared_api.client.get("/users/1/artists?limit=1")
     assert first.status_code == 200
     assert first.headers["content-type"] == "application/json"
-    for unusual in ["limit=01", "limit=%31", "limit=2&limit=1", "limit=1&cursor="]:
+    for unusual in ["limit=01", "limit=%31", "limit=1&cursor="]:
         answer = shared_api.client.get(f"/users/1/artists?{unusual}")
         assert answer.status_code == 200, unusual
         assert answer.content == first.content, unusual
@@ -182,6 +189,8 @@ def test_plain_and_unusual_requests_for_a_users_artists_answer_alike(
         ("/users/0/artists", 422),
         ("/users/1/artists?limit=0", 422),
         ("/users/1/artists?cursor=nonsense", 422),
+        ("/users/1/artists?limit=2&limit=1", 422),
+        ("/users/1/artists?from=2009-01-01", 422),
         ("/users/999/artists", 404),
     ]:
         answer = shared_api.client.get(bad)

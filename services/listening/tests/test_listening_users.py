@@ -46,6 +46,16 @@ def test_list_users_items_carry_counts(shared_api: ListeningService) -> None:
     ]
 
 
+def test_users_are_read_by_id_in_one_call(shared_api: ListeningService) -> None:
+    body = shared_api.client.get("/users", params={"ids": "3,999,1,3"}).json()
+    assert ids(body) == [3, 1]
+    assert body["items"][0] == {"id": 3, "plays": 6, "artists": 1, "friends": 1}
+    assert body["missing"] == [999]
+    refused = shared_api.client.get("/users", params={"ids": "1", "sort": "plays"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["query", "sort"]
+
+
 def test_list_users_pages_follow_the_cursor(shared_api: ListeningService) -> None:
     seen: list[int] = []
     cursor = None
@@ -160,6 +170,29 @@ def test_delete_user_without_listens_publishes_only_user_deleted(api: ListeningS
     assert api.outbox()[recorded:] == [("user.deleted", {"user_id": 4})]
 
 
+def test_a_profile_is_the_three_reads_it_replaces(api: ListeningService) -> None:
+    client = api.client
+    profile = client.get("/users/1/profile", params={"artists": 1, "friends": 1}).json()
+    assert profile == {
+        "user": client.get("/users/1").json(),
+        "top_artists": client.get("/users/1/artists", params={"limit": 1}).json(),
+        "friends": client.get("/users/1/friends", params={"limit": 1}).json(),
+    }
+    assert profile["top_artists"]["next_cursor"] is not None  # user 1 has two artists
+    # a new friendship shows at once (the cached profile is dropped with the user's counts)
+    assert client.post("/users/4/friends", json={"friend_id": 1}).status_code == 201
+    again = client.get("/users/1/profile", params={"artists": 1, "friends": 1}).json()
+    assert again["user"]["friends"] == profile["user"]["friends"] + 1
+    assert again["friends"]["total"] == profile["friends"]["total"] + 1
+
+
+def test_the_profile_of_an_unknown_user_is_a_404(shared_api: ListeningService) -> None:
+    response = shared_api.client.get("/users/999/profile")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/user-not-found")
+    assert shared_api.client.get("/users/1/profile", params={"artists": 0}).status_code == 422
+
+
 def test_openapi_operation_ids(shared_api: ListeningService) -> None:
     schema = create_app(shared_api.settings).openapi()
     operation_ids = {
@@ -170,6 +203,7 @@ def test_openapi_operation_ids(shared_api: ListeningService) -> None:
         "users-get",
         "users-create",
         "users-delete",
+        "users-profile",
         "listens-list",
         "listens-replace",
         "listens-update",

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +28,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.algorithms.snapshot import Friendships, Listens, Snapshot, TagAssignments
-from recommender.celery_app import create_celery
 from recommender.config import Settings
 from recommender.db import MIGRATIONS
 from recommender.main import create_app
 from recommender.models import ModelVersion
-from recommender.store import ModelStore
+from recommender.serving.store import ModelStore
+from recommender.training.jobs import RecommenderJobs, create_jobs
 from soundstream_common.db import create_db_engine
+from soundstream_taskgraph import RunRead
+from soundstream_taskgraph.queries import get_run
+from soundstream_testing import wait_until
 
 from .fake_upstream import UpstreamUsers, add_routes
 
@@ -115,6 +117,10 @@ class SnapshotServer:
         app = FastAPI()
         add_routes(app, self.snapshot, self.users)
 
+        @app.get("/export/version")
+        def version() -> dict[str, Any]:
+            return {"version": self.version, "etag": f'"e-{self.version}"'}
+
         @app.get("/export/snapshot")
         def export() -> Response:
             self.requests.append(self.version)
@@ -147,11 +153,12 @@ def serve(app: FastAPI) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("snapshot server did not start")
-        time.sleep(0.02)
+
+    def started() -> bool:
+        assert thread.is_alive(), "the snapshot server stopped while starting"
+        return server.started
+
+    wait_until(started, timeout=20, what="the snapshot server to start", poll=0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
@@ -173,13 +180,14 @@ def celery_worker(
                 "-m",
                 "celery",
                 "-A",
-                "recommender.celery_app",
+                "recommender.training.celery_app",
                 "worker",
                 "-Q",
                 queue,
                 "--concurrency=2",
                 "--without-gossip",
                 "--without-mingle",
+                "-E",
                 "--loglevel=INFO",
                 f"--hostname={queue}-{uuid.uuid4().hex[:6]}@%h",
             ],
@@ -189,10 +197,17 @@ def celery_worker(
             start_new_session=True,
         )
         try:
-            deadline = time.monotonic() + 60
-            while not app.control.ping(timeout=0.5, destination=None):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"worker did not start: {log.read_text()[-2000:]}")
+
+            def answers() -> bool:
+                assert process.poll() is None, f"worker exited: {log.read_text()[-2000:]}"
+                return bool(app.control.ping(timeout=0.5, destination=None))
+
+            wait_until(
+                answers,
+                timeout=60,
+                what=lambda: f"the worker to answer a ping: {log.read_text()[-2000:]}",
+                poll=0,  # each ping waits half a second for answers
+            )
             yield process
         finally:
             if process.poll() is None:
@@ -208,11 +223,17 @@ REDIS_TEST_URL = os.environ.get("RECOMMENDER_TEST_REDIS_URL", "redis://127.0.0.1
 RESULT_TIMEOUT = 240
 
 
+def published(result: dict[str, Any]) -> dict[str, Any]:
+    """What ``publish`` returned, from a run's summary (the Celery result of the run)."""
+    output: dict[str, Any] = result["outputs"]["publish"]
+    return output
+
+
 @dataclass
 class Pipeline:
-    """A running worker, the snapshot server and handles on Redis and the database."""
+    """A running worker, the snapshot server and handles on Redis, the jobs and the database."""
 
-    celery: Celery
+    jobs: RecommenderJobs
     server: SnapshotServer
     store: ModelStore
     settings: Settings
@@ -221,10 +242,16 @@ class Pipeline:
     worker: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def celery(self) -> Celery:
+        return self.jobs.celery
+
     def retrain(self, *, force: bool) -> Any:
-        return self.celery.send_task(
-            "recommender.retrain", kwargs={"force": force}, queue=self.queue
-        )
+        """Start a run of the training graph; its Celery result is the run's summary."""
+        return self.celery.AsyncResult(self.jobs.training.start(force=force, trigger="test"))
+
+    def run(self, run_id: str) -> RunRead:
+        return get_run(self.jobs.history(), run_id)
 
     def versions(self) -> list[ModelVersion]:
         engine = create_db_engine(self.settings.database_url)
@@ -236,10 +263,12 @@ class Pipeline:
 
 
 @contextmanager
-def running_pipeline(tmp: Path, server: SnapshotServer, **settings: str) -> Iterator[Pipeline]:
-    """A migrated SQLite database, ``server`` serving the listening (and catalog) endpoints,
-    and a real worker on a queue (and key prefix) of its own; ``settings`` are extra
-    ``RECOMMENDER_*`` values (lower-case names)."""
+def running_pipeline(
+    tmp: Path, server: SnapshotServer, *, catalog_url: str | None = None, **settings: str
+) -> Iterator[Pipeline]:
+    """A migrated SQLite database, ``server`` serving the listening (and, unless
+    ``catalog_url`` names another, catalog) endpoints, and a real worker on a queue (and key
+    prefix) of its own; ``settings`` are extra ``RECOMMENDER_*`` values (lower-case names)."""
     queue = f"reco-test-{uuid.uuid4().hex[:8]}"
     env = {
         "RECOMMENDER_DATA_DIR": str(tmp),
@@ -254,19 +283,22 @@ def running_pipeline(tmp: Path, server: SnapshotServer, **settings: str) -> Iter
     client.flushdb()
     with serve(server.app()) as url:
         env["RECOMMENDER_LISTENING_URL"] = url
-        env["RECOMMENDER_CATALOG_URL"] = url
+        env["RECOMMENDER_CATALOG_URL"] = url if catalog_url is None else catalog_url
         config = Settings.model_validate(
             {k.removeprefix("RECOMMENDER_").lower(): v for k, v in env.items()}
         )
         engine = create_db_engine(config.database_url)
         MIGRATIONS.upgrade(engine)
         engine.dispose()
-        celery = create_celery(config)
+        jobs = create_jobs(config)
         log = tmp / "worker.log"
-        with celery_worker(env, celery, queue, log) as worker:
-            yield Pipeline(
-                celery, server, ModelStore(client, queue), config, queue, env, worker, log
-            )
+        try:
+            with celery_worker(env, jobs.celery, queue, log) as worker:
+                yield Pipeline(
+                    jobs, server, ModelStore(client, queue), config, queue, env, worker, log
+                )
+        finally:
+            jobs.history().engine.dispose()
     client.flushdb()
     client.close()
 

@@ -3,13 +3,13 @@ driving a consumer until they are handled."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import redis
 
 from recommender.consumer import RecommenderConsumer
 from soundstream_common.events import Event, stream_for
+from soundstream_testing import wait_until
 
 DEADLINE_SECONDS = 30.0
 
@@ -23,7 +23,16 @@ def publish(client: redis.Redis, producer: str, event_type: str, payload: dict[s
 def consume(consumer: RecommenderConsumer, expected: int) -> None:
     """Run the consumer until ``expected`` events were handled (bounded)."""
     handled = 0
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while handled < expected:
-        assert time.monotonic() < deadline, f"only {handled} of {expected} events handled"
-        handled += consumer.run_once()
+
+    def all_handled() -> bool:
+        nonlocal handled
+        if handled < expected:
+            handled += consumer.run_once()
+        return handled >= expected
+
+    wait_until(
+        all_handled,
+        timeout=DEADLINE_SECONDS,
+        what=lambda: f"{expected} events handled (only {handled})",
+        poll=0,  # each call blocks on the streams for a while itself
+    )

@@ -4,6 +4,7 @@ and answering while Redis has lost the published keys."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,9 +24,9 @@ def retrain(client: TestClient, pipeline: Pipeline) -> str:
     """Start a run through the API and wait for its result (the Celery result, not sleeps)."""
     accepted = client.post("/models/retrain")
     assert accepted.status_code == 202, accepted.text
-    task_id: str = accepted.json()["task_id"]
-    pipeline.celery.AsyncResult(task_id).get(timeout=RESULT_TIMEOUT)
-    return task_id
+    run_id: str = accepted.json()["run_id"]
+    pipeline.celery.AsyncResult(run_id).get(timeout=RESULT_TIMEOUT)
+    return run_id
 
 
 def test_before_any_model_the_listening_popularity_answers(client: TestClient) -> None:
@@ -42,24 +43,58 @@ def test_before_any_model_the_listening_popularity_answers(client: TestClient) -
 
 
 def test_retrain_runs_once_and_reports_its_steps(client: TestClient, pipeline: Pipeline) -> None:
-    accepted = client.post("/models/retrain")
+    accepted = client.post("/models/retrain", params={"force": "true"})
     assert accepted.status_code == 202
-    assert client.post("/models/retrain").status_code == 409
-    task_id = accepted.json()["task_id"]
+    busy = client.post("/models/retrain")
+    assert busy.status_code == 409
+    assert busy.json()["type"].endswith("/run-active")
+    run_id = accepted.json()["run_id"]
+    assert accepted.json()["status_url"] == f"/jobs/runs/{run_id}"
+    assert accepted.headers["location"] == f"/jobs/runs/{run_id}"
+    assert client.get("/jobs/runs/no-such-run").status_code == 404
 
-    pipeline.celery.AsyncResult(task_id).get(timeout=RESULT_TIMEOUT)
-    task = client.get(f"/tasks/{task_id}").json()
+    pipeline.celery.AsyncResult(run_id).get(timeout=RESULT_TIMEOUT)
+    run = client.get(f"/jobs/runs/{run_id}").json()
 
-    assert task["state"] == "SUCCESS"
-    assert task["result"]["status"] == "published"
-    assert task["steps"]["snapshot"] == "done"
-    assert task["steps"]["publish"] == "done"
-    assert all(state == "done" for state in task["steps"].values())
+    assert (run["state"], run["trigger"], run["force"]) == ("succeeded", "api", True)
+    assert [task["task"] for task in run["tasks"]] == [
+        step["id"] for step in client.get("/pipeline").json()["steps"]
+    ]
+    assert all(task["state"] == "succeeded" for task in run["tasks"])
+    assert all(task["reason"] == "forced" for task in run["tasks"])
+    publish = run["tasks"][-1]["output"]
+    assert publish["status"] == "published"
     current = client.get("/models/current").json()
-    assert current["version"] == task["result"]["version"]
+    assert current["version"] == publish["version"] == run_id
     assert current["dataset_version"] == 1
     assert {m["algorithm"] for m in current["metrics"]} >= {"als", "ease", "blend"}
+    rows = {m["algorithm"]: m for m in current["metrics"]}
+    quality = current["quality"]
+    assert quality["ndcg_at_10"] == rows["blend"]["ndcg_at_10"]
+    assert quality["lift_over_als"] == pytest.approx(
+        rows["blend"]["ndcg_at_10"] / rows["als"]["ndcg_at_10"] - 1
+    )
+    assert quality["coverage"] == rows["blend"]["coverage"]
+    assert 0 < quality["popular_share_at_10"] <= 1
+    assert rows["popularity"]["popular_share_at_10"] == 1.0, "popularity lists only them"
     assert client.get("/models").json()[0]["version"] == current["version"]
+    trained_at = datetime.fromisoformat(current["trained_at"])
+    assert trained_at.utcoffset() == timedelta(0), "a time without its zone is ambiguous"
+
+
+def test_retrain_by_default_keeps_what_the_same_data_and_code_made(
+    client: TestClient, pipeline: Pipeline
+) -> None:
+    current = client.get("/models/current").json()["version"]
+
+    run_id = retrain(client, pipeline)
+
+    run = client.get(f"/jobs/runs/{run_id}").json()
+    assert (run["state"], run["force"]) == ("succeeded", False)
+    states = {task["task"]: task["state"] for task in run["tasks"]}
+    assert states["evaluate"] == states["train_als"] == "kept"
+    assert run["tasks"][-1]["output"]["status"] == "unchanged"
+    assert client.get("/models/current").json()["version"] == current
 
 
 def test_recommendations_are_explained_and_skip_listened_artists(
@@ -114,7 +149,7 @@ def test_similar_cold_start_and_unknown_user(client: TestClient, pipeline: Pipel
     artists = client.get("/artists/1/similar", params={"k": 5}).json()
     users = client.get("/users/1/similar", params={"k": 5}).json()
     seeds = client.post("/recommendations", json={"seed_artists": [1, 2], "k": 5}).json()
-    unknown = client.get("/recommendations/users/99999", params={"k": 3}).json()
+    unknown = client.get("/recommendations/users/99999", params={"k": 3})
 
     assert len(artists["items"]) == 5
     assert 1 not in {item["id"] for item in artists["items"]}
@@ -124,18 +159,24 @@ def test_similar_cold_start_and_unknown_user(client: TestClient, pipeline: Pipel
     assert not {item["artist_id"] for item in seeds["items"]} & {1, 2}
     # the synthetic groups: artists 1-20 belong together, so their neighbours mostly do too
     assert sum(item["artist_id"] <= 20 for item in seeds["items"]) >= 3
-    assert unknown["source"] == "popularity"
-    assert len(unknown["items"]) == 3
+    assert unknown.status_code == 404
+    assert unknown.json()["type"].endswith("/user-not-found")
     assert client.get("/artists/99999/similar").status_code == 404
 
 
 def test_pipeline_endpoint_describes_the_dag(client: TestClient) -> None:
     body = client.get("/pipeline").json()
 
-    ids = {step["id"] for step in body["steps"]}
-    assert {"snapshot", "matrices", "train:als", "evaluate", "publish"} <= ids
+    ids = [step["id"] for step in body["steps"]]
+    assert ids[:2] == ["snapshot", "matrices"]
+    assert ids[-2:] == ["evaluate", "publish"]
+    assert "train_als" in ids
+    assert "train_tags" in ids, "the tag model trains on the catalog's tag assignments"
     assert ["snapshot", "matrices"] in body["edges"]
+    assert body["graph"] == "recommender.training"
     assert body["mermaid"].startswith("flowchart LR")
+    trains = [step for step in body["steps"] if step["id"].startswith("train_")]
+    assert all(step["parallel"] and step["depends_on"] == ["matrices"] for step in trains)
 
 
 def test_without_redis_the_stored_model_answers_and_ready_is_degraded(
@@ -144,7 +185,9 @@ def test_without_redis_the_stored_model_answers_and_ready_is_degraded(
     if client.get("/models/current").status_code == 404:
         retrain(client, pipeline)
     before = client.get("/recommendations/users/4", params={"explain": True}).json()
-    down = pipeline.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    down = pipeline.settings.model_copy(
+        update={"redis_url": "redis://127.0.0.1:1/0", "celery_broker_url": "redis://127.0.0.1:1/1"}
+    )
 
     with TestClient(create_app(down)) as without_redis:
         after = without_redis.get("/recommendations/users/4", params={"explain": True})

@@ -23,8 +23,8 @@ from recommender.evaluation import blending
 from recommender.evaluation.blending import build_pool
 from recommender.evaluation.metrics import evaluate_top_k
 from recommender.evaluation.protocol import evaluate_model, make_eval_split, sample_users
-from recommender.pipeline.precompute import precompute
-from recommender.serving import ArtefactView
+from recommender.serving.views import ArtefactView
+from recommender.training.precompute import precompute
 
 
 def random_plays(n_users: int, n_items: int, seed: int, density: float = 0.2) -> sp.csr_matrix:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from recommender.algorithms.snapshot import Snapshot
+from recommender.serving.answers import TAG_EVIDENCE
 
 from .conftest import Pipeline
 
@@ -49,6 +50,9 @@ def test_a_new_user_gets_what_their_friends_play_first(
     assert kinds(body) == ["friends"] * len(either) + ["popular"] * 5
     assert body["items"][0]["reasons"][0]["text"] == "popular among your friends"
     assert len(set(ids(body))) == len(ids(body))
+    friends = [item["score"] for item in body["items"][: len(either)]]
+    assert friends == sorted(friends, reverse=True)
+    assert len(set(friends)) > 2, "ties broken by how much the friends play, not a constant"
 
 
 def test_a_new_user_without_friends_gets_the_top_of_the_tags_they_use(
@@ -57,13 +61,16 @@ def test_a_new_user_without_friends_gets_the_top_of_the_tags_they_use(
     snapshot = trained.server.snapshot
     trained.server.users.friends[600] = []
     trained.server.users.tags[600] = [102, 102, 101]
-    # tag 102 used twice (weight 1), tag 101 once (weight 0.5); each scaled by its top count
+    # tag 102 used twice (weight 1), tag 101 once (weight 0.5). Each artist of the snapshot
+    # carries one tag (its group's): the tag's share on it is 1, damped by the evidence
     first, second = tag_counts(snapshot, 102), tag_counts(snapshot, 101)
     expected: dict[int, float] = defaultdict(float)
+    assignments: dict[int, float] = defaultdict(float)
     for counts, weight in ((first, 1.0), (second, 0.5)):
         for artist, count in counts.items():
-            expected[artist] += weight * count / max(counts.values())
-    ranking = sorted(expected, key=lambda a: (-expected[a], a))
+            expected[artist] += weight * count / (count + TAG_EVIDENCE)
+            assignments[artist] += weight * count
+    ranking = sorted(expected, key=lambda a: (-expected[a], -assignments[a], a))
 
     body = client.get("/recommendations/users/600", params={"k": 10}).json()
 
@@ -117,12 +124,21 @@ def test_a_fallback_answer_is_reused_until_its_time_or_feedback(
     assert len(ids(after_feedback)) == 5
 
 
-def test_a_user_nobody_knows_still_gets_popular_artists(client: TestClient) -> None:
+def test_a_user_without_friends_or_tags_gets_popular_artists(
+    client: TestClient, trained: Pipeline
+) -> None:
+    trained.server.users.others.add(800)
     body = client.get("/recommendations/users/800", params={"k": 7}).json()
 
     assert body["source"] == "popularity"
     assert len(body["items"]) == 7
     assert kinds(body) == ["popular"] * 7
+
+
+def test_a_user_nobody_knows_is_a_404(client: TestClient, trained: Pipeline) -> None:
+    answer = client.get("/recommendations/users/801")
+    assert answer.status_code == 404
+    assert answer.json()["type"].endswith("/user-not-found")
 
 
 def test_cold_start_from_a_seed_tag_gives_its_most_tagged_artists(

@@ -1,6 +1,6 @@
 """The debounced retrain: ``listens.changed`` events counted from a real Redis stream; once
-enough have come and none for the quiet period, a retrain starts through the same
-single-flight lock as ``POST /models/retrain`` and a real worker runs it."""
+enough have come and none for the quiet period, a run of the training graph starts (one
+active run at a time, as for ``POST /models/retrain``) and a real worker runs it."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 
 from recommender.consumer import RecommenderConsumer, build_consumer
 from recommender.debounce import RetrainDebouncer
-from recommender.triggers import RetrainBusyError, start_retrain
 from soundstream_common.db import create_db_engine
+from soundstream_taskgraph import RunBusyError
 
-from .conftest import RESULT_TIMEOUT, Pipeline
+from .conftest import RESULT_TIMEOUT, Pipeline, published
 from .events_helpers import consume, publish
 
 CHANGE = {"artists": [{"artist_id": 1, "listeners": 3, "plays": 10}]}
@@ -39,7 +39,7 @@ def debounced(
     settings = pipeline.settings.model_copy(
         update={"retrain_after_changes": 3, "retrain_quiet_seconds": 60.0}
     )
-    debouncer = RetrainDebouncer(pipeline.store, pipeline.celery, settings, clock=clock)
+    debouncer = RetrainDebouncer(pipeline.store, pipeline.jobs.training, settings, clock=clock)
     pipeline.store.client.delete(debouncer.key)
     engine = create_db_engine(settings.database_url)
     yield (
@@ -57,7 +57,7 @@ def changes(pipeline: Pipeline, consumer: RecommenderConsumer, n: int) -> None:
     consume(consumer, n)
 
 
-def test_enough_changes_retrain_once_quiet_through_the_single_flight_lock(
+def test_enough_changes_retrain_once_quiet_one_run_at_a_time(
     pipeline: Pipeline, debounced: tuple[RecommenderConsumer, RetrainDebouncer], clock: Clock
 ) -> None:
     consumer, debouncer = debounced
@@ -68,15 +68,16 @@ def test_enough_changes_retrain_once_quiet_through_the_single_flight_lock(
     changes(pipeline, consumer, 1)  # a new change restarts the quiet period
     clock.now += 59
     assert debouncer.tick() is None
-    assert pipeline.store.lock_owner() is None
+    assert pipeline.jobs.history().active_run("recommender.training") is None
     clock.now += 2
     run = debouncer.tick()
 
     assert run is not None
-    assert pipeline.store.lock_owner() == run
-    with pytest.raises(RetrainBusyError):
-        start_retrain(pipeline.store, pipeline.celery, pipeline.settings, force=True)
-    result = pipeline.celery.AsyncResult(run).get(timeout=RESULT_TIMEOUT)
+    assert pipeline.jobs.history().active_run("recommender.training") == run
+    assert pipeline.run(run).trigger == "events: 4 listening changes"
+    with pytest.raises(RunBusyError):
+        pipeline.retrain(force=True)
+    result = published(pipeline.celery.AsyncResult(run).get(timeout=RESULT_TIMEOUT))
     assert result["status"] == "published"
     assert pipeline.store.current_version() == result["version"]
     assert debouncer.pending()[0] == 0
@@ -93,7 +94,7 @@ def test_too_few_changes_never_retrain(
     clock.now += 3600
 
     assert debouncer.tick() is None
-    assert pipeline.store.lock_owner() is None
+    assert pipeline.jobs.history().active_run("recommender.training") is None
     assert debouncer.pending()[0] == 2
 
 
@@ -101,7 +102,7 @@ def test_a_due_retrain_waits_for_the_running_one(
     pipeline: Pipeline, debounced: tuple[RecommenderConsumer, RetrainDebouncer], clock: Clock
 ) -> None:
     consumer, debouncer = debounced
-    running = start_retrain(pipeline.store, pipeline.celery, pipeline.settings, force=True)
+    running = pipeline.retrain(force=True).id
     changes(pipeline, consumer, 3)
     clock.now += 61
 
@@ -113,6 +114,6 @@ def test_a_due_retrain_waits_for_the_running_one(
 
     assert later is not None
     assert later != running
-    result = pipeline.celery.AsyncResult(later).get(timeout=RESULT_TIMEOUT)
+    result = published(pipeline.celery.AsyncResult(later).get(timeout=RESULT_TIMEOUT))
     assert result["status"] == "published"
     assert result["previous"] == running

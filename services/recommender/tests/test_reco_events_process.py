@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from recommender.db import MIGRATIONS
 from recommender.models import DeletedEntity
 from soundstream_common.db import create_db_engine
+from soundstream_testing import wait_until
 
 from .conftest import REDIS_TEST_URL
 from .events_helpers import publish
@@ -60,11 +60,17 @@ def test_deletions_are_recorded_also_when_published_while_stopped(tmp_path: Path
             return {(kind, int(entity)) for kind, entity in rows}
 
     def wait_for(expected: set[tuple[str, int]], process: subprocess.Popen[bytes]) -> None:
-        deadline = time.monotonic() + TIMEOUT
-        while deleted() != expected:
+        def recorded() -> bool:
+            if deleted() == expected:
+                return True
             assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, f"{deleted()} != {expected}\n{log.read_text()}"
-            time.sleep(0.05)
+            return False
+
+        wait_until(
+            recorded,
+            timeout=TIMEOUT,
+            what=lambda: f"the deletions {expected} (recorded: {deleted()})\n{log.read_text()}",
+        )
 
     try:
         with events_process(env, log) as process:

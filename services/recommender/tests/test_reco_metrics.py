@@ -1,4 +1,4 @@
-"""Precision, recall, NDCG and coverage on hand-computed cases."""
+"""Precision, recall, NDCG, coverage and popular share on hand-computed cases."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def test_hand_computed_metrics() -> None:
     assert metrics.ndcg == pytest.approx((ndcg_0 + 1.0) / 2)
     # Items shown to evaluated users: 5, 2, 9, 1, 3 of 20.
     assert metrics.coverage == pytest.approx(5 / 20)
+    popular = evaluate_top_k(recommended, relevant, n_items=20, k=3, popular=np.array([2, 3, 4]))
+    # Of the five items shown to evaluated users, 2 and 3 are popular (4 went to user 2).
+    assert popular.popular_share == pytest.approx(2 / 5)
+    assert popular.as_dict()["popular_share@3"] == pytest.approx(2 / 5)
 
 
 def test_ideal_dcg_is_truncated_at_k() -> None:
@@ -62,4 +66,5 @@ def test_as_dict_names_metrics_at_k() -> None:
         "recall@1": 1.0,
         "ndcg@1": 1.0,
         "coverage": 0.25,
+        "popular_share@1": 0.0,
     }

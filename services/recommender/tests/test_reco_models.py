@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from recommender.algorithms import ALS, EASE, Blend, ItemKNN, Popularity, Social, TagProfile
 from recommender.algorithms.base import NotFittedError, Recommender, top_k
-from recommender.algorithms.blend import normalise_scores
+from recommender.algorithms.blend import log_popularity, normalise_scores
 from recommender.algorithms.matrix import SideInfo, apply_weighting
 
 # Users 0-2 listen to items 0-1-2 in the pattern of the EASE worked example below.
@@ -192,6 +192,26 @@ def test_blend_combines_normalised_components() -> None:
     refitted = blend.clone().fit(plays, side)
     np.testing.assert_allclose(refitted.score(users), expected, rtol=1e-6)
     assert blend.params()["weights"] == {"item_knn": 1.0, "popularity": 0.5}
+
+
+def test_the_popularity_penalty_demotes_artists_by_their_log_listeners() -> None:
+    plays = blocks()
+    side = no_friends(12)
+    knn = ItemKNN(shrink=1.0).fit(plays, side)
+    listeners = np.bincount(plays.indices, minlength=plays.shape[1])
+    popularity = log_popularity(plays)
+    assert popularity.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(popularity, np.log1p(listeners) / np.log1p(listeners.max()))
+    users = np.arange(12)
+    penalised = Blend.of_fitted([(knn, 1.0)], popularity_penalty=0.4)
+    expected = normalise_scores(knn.score(users)) - 0.4 * popularity[None, :]
+    np.testing.assert_allclose(penalised.score(users), expected, rtol=1e-6, atol=1e-7)
+    refitted = penalised.clone().fit(plays, side)
+    assert refitted.popularity_penalty == 0.4
+    np.testing.assert_allclose(refitted.score(users), expected, rtol=1e-6, atol=1e-7)
+    assert penalised.params()["popularity_penalty"] == 0.4
+    with pytest.raises(ValueError, match="negative"):
+        Blend([(knn, 1.0)], popularity_penalty=-0.1)
 
 
 def test_top_k_orders_best_first_and_pads_when_everything_is_excluded() -> None:

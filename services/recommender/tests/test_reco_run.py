@@ -56,7 +56,14 @@ def test_run_prints_every_algorithm_and_writes_json(
     report = json.loads(out.read_text())
     assert report["seed"] == 3
     blend = report["algorithms"]["blend"]
-    assert set(blend["test"]) == {"users", "precision@10", "recall@10", "ndcg@10", "coverage"}
+    assert set(blend["test"]) == {
+        "users",
+        "precision@10",
+        "recall@10",
+        "ndcg@10",
+        "coverage",
+        "popular_share@10",
+    }
     assert blend["test"]["users"] == 90
     assert report["algorithms"]["als"]["baseline"] is True
     assert report["algorithms"]["social"]["baseline"] is False

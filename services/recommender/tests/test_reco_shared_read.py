@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from recommender.coalesce import SharedRead
+from recommender.serving.coalesce import SharedRead
 
 
 class Store:

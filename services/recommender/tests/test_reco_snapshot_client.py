@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from listening.config import Settings as ListeningSettings
 from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
 from listening.main import create_app as create_listening_app
 from listening.models import ArtistRef, Friendship, Listen, User
-from recommender.pipeline.snapshot_client import (
+from recommender.training.snapshot_client import (
     SnapshotError,
     SnapshotUnavailableError,
     fetch_snapshot,
+    fetch_version,
     parse_snapshot,
 )
 from soundstream_common.db import create_db_engine
@@ -25,6 +27,7 @@ from .conftest import serve
 
 LISTENS = ((1, 10, 1), (1, 20, 7), (2, 10, 3), (3, 40, 6))
 FRIENDS = ((1, 2), (2, 1))
+TOKEN = secrets.token_hex(32)  # the listening service requires it, as in production
 
 
 @pytest.fixture
@@ -40,13 +43,15 @@ def listening_url(tmp_path: Path) -> Iterator[str]:
         )
         conn.execute(insert(Friendship), [{"user_id": a, "friend_id": b} for a, b in FRIENDS])
     engine.dispose()
-    settings = ListeningSettings(database_url=url, redis_url="", data_dir=tmp_path)
+    settings = ListeningSettings(
+        database_url=url, redis_url="", data_dir=tmp_path, service_token=TOKEN
+    )
     with serve(create_listening_app(settings)) as base:
         yield base
 
 
 def test_the_listening_export_becomes_snapshot_arrays(listening_url: str) -> None:
-    dataset = fetch_snapshot(listening_url)
+    dataset = fetch_snapshot(listening_url, token=TOKEN)
 
     listens = dataset.snapshot.listens
     rows = sorted(
@@ -86,3 +91,11 @@ def test_a_truncated_stream_is_rejected() -> None:
 def test_an_unreachable_service_is_a_transient_error() -> None:
     with pytest.raises(SnapshotUnavailableError):
         fetch_snapshot("http://127.0.0.1:9", timeout=2)
+
+
+def test_without_the_service_token_the_export_is_refused(listening_url: str) -> None:
+    assert fetch_version(listening_url, token=TOKEN)
+    with pytest.raises(SnapshotError, match="answered 401"):
+        fetch_snapshot(listening_url)
+    with pytest.raises(SnapshotError, match="answered 401"):
+        fetch_version(listening_url)

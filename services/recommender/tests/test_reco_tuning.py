@@ -8,9 +8,16 @@ import pytest
 from recommender.algorithms import ALS, Blend, ItemKNN, Popularity, Social
 from recommender.algorithms.matrix import Interactions, build_interactions
 from recommender.algorithms.snapshot import Snapshot
-from recommender.evaluation.blending import build_pool, choose_weights
+from recommender.evaluation.blending import (
+    PENALTY_GRID,
+    QualityTargets,
+    build_pool,
+    choose_weights,
+)
 from recommender.evaluation.protocol import EvalSplit, evaluate_model, make_eval_split
 from recommender.evaluation.tuning import Trials, als_trials, tune
+
+from .conftest import synthetic_snapshot
 
 
 def split_of(snapshot: Snapshot) -> EvalSplit:
@@ -72,6 +79,17 @@ def test_pool_ndcg_matches_full_evaluation_when_the_pool_is_the_catalogue(
     for weights in ({"item_knn": 1.0}, {"item_knn": 1.0, "popularity": 0.5, "social": 0.25}):
         blend = Blend.of_fitted([(models[name], w) for name, w in weights.items()])
         assert pool.ndcg(weights) == pytest.approx(evaluate_model(blend, split).ndcg, abs=1e-9)
+    # So do coverage and the popular share, with and without a popularity penalty.
+    for penalty in (0.0, 0.3):
+        weights = {"item_knn": 1.0, "popularity": 0.25}
+        blend = Blend.of_fitted(
+            [(models[name], w) for name, w in weights.items()], popularity_penalty=penalty
+        )
+        full = evaluate_model(blend, split)
+        quality = pool.quality(weights, popularity_penalty=penalty)
+        assert quality.ndcg == pytest.approx(full.ndcg, abs=1e-9)
+        assert quality.coverage == pytest.approx(full.coverage, abs=1e-9)
+        assert quality.popular_share == pytest.approx(full.popular_share, abs=1e-9)
 
 
 def test_coordinate_ascent_never_does_worse_than_the_anchor(snapshot: Snapshot) -> None:
@@ -90,3 +108,35 @@ def test_coordinate_ascent_never_does_worse_than_the_anchor(snapshot: Snapshot) 
     assert choice.weights["item_knn"] > 0
     assert choice.ndcg == pytest.approx(pool.ndcg(choice.weights))
     assert np.isfinite(choice.ndcg)
+
+
+def test_quality_targets_trade_the_least_ndcg_for_fewer_popular_artists() -> None:
+    # 240 artists: more than the 100 most played, so the popular share can fall.
+    split = split_of(synthetic_snapshot(groups=12, users_per_group=20))
+    train = split.train
+    models = {
+        "popularity": Popularity().fit(train.plays, train.side),
+        "item_knn": ItemKNN(shrink=2.0).fit(train.plays, train.side),
+        "social": Social().fit(train.plays, train.side),
+    }
+    pool = build_pool(models, split)
+    free = choose_weights(pool, anchor="item_knn")
+    assert free.popularity_penalty == 0.0
+    strongest = pool.quality(free.weights, popularity_penalty=PENALTY_GRID[-1])
+    assert strongest.popular_share < free.popular_share
+    targets = QualityTargets(
+        coverage=free.coverage, popular_share=(free.popular_share + strongest.popular_share) / 2
+    )
+    bound = choose_weights(pool, anchor="item_knn", targets=targets)
+    assert bound.coverage >= targets.coverage
+    assert bound.popular_share <= targets.popular_share
+    assert bound.popularity_penalty > 0
+    assert strongest.ndcg <= bound.ndcg <= free.ndcg, "the least NDCG given up"
+    measured = pool.quality(bound.weights, popularity_penalty=bound.popularity_penalty)
+    assert (measured.ndcg, measured.popular_share) == (bound.ndcg, bound.popular_share)
+    # Targets the free blend already meets cost nothing: any change must raise NDCG.
+    met = QualityTargets(coverage=free.coverage, popular_share=free.popular_share)
+    same = choose_weights(pool, anchor="item_knn", targets=met)
+    assert same.ndcg >= free.ndcg
+    assert same.coverage >= free.coverage
+    assert same.popular_share <= free.popular_share

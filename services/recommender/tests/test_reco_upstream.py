@@ -3,6 +3,7 @@ a handful of rows): friends' artists, a user's tags, a tag's artists, the top ar
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,8 @@ LISTENS = ((1, 30, 5), (2, 10, 4), (2, 20, 9), (3, 20, 1), (3, 30, 2))
 FRIENDS = ((1, 2), (2, 1), (1, 3), (3, 1))
 # (user, artist, tag): tag 7 twice on artist 20, once on 10; user 1 used tag 7 twice, 8 once
 ASSIGNMENTS = ((1, 20, 7), (2, 20, 7), (1, 10, 7), (1, 30, 8))
+# The deployment's service token: both upstreams require it, as they do in production.
+TOKEN = secrets.token_hex(32)
 
 
 @pytest.fixture
@@ -45,7 +48,9 @@ def listening_url(tmp_path: Path) -> Iterator[str]:
         )
         conn.execute(insert(Friendship), [{"user_id": a, "friend_id": b} for a, b in FRIENDS])
     engine.dispose()
-    with serve(create_listening_app(ListeningSettings(database_url=url, redis_url=""))) as base:
+    with serve(
+        create_listening_app(ListeningSettings(database_url=url, redis_url="", service_token=TOKEN))
+    ) as base:
         yield base
 
 
@@ -69,20 +74,41 @@ def catalog_url(tmp_path: Path) -> Iterator[str]:
             ],
         )
     engine.dispose()
-    with serve(create_catalog_app(CatalogSettings(database_url=url, redis_url=""))) as base:
+    with serve(
+        create_catalog_app(CatalogSettings(database_url=url, redis_url="", service_token=TOKEN))
+    ) as base:
         yield base
 
 
 @pytest.fixture
 def upstream(listening_url: str, catalog_url: str) -> Iterator[Upstream]:
-    client = Upstream(Settings(listening_url=listening_url, catalog_url=catalog_url))
+    client = Upstream(
+        Settings(listening_url=listening_url, catalog_url=catalog_url, service_token=TOKEN)
+    )
     yield client
     client.close()
 
 
 def test_friends_artists_come_from_the_listening_service(upstream: Upstream) -> None:
-    assert upstream.friends_artists(1, 10) == [(20, 2), (10, 1)]
+    assert upstream.friends_artists(1, 10) == [(20, 2, 10), (10, 1, 4)]
     assert upstream.friends_artists(99, 10) is None
+
+
+def test_a_users_listens_come_from_the_listening_service(upstream: Upstream) -> None:
+    assert upstream.user_listens(2) == {10: 4, 20: 9}
+    assert upstream.user_listens(99) is None
+
+
+def test_artists_and_tags_by_name_and_their_tags_come_from_the_catalog(
+    upstream: Upstream,
+) -> None:
+    assert upstream.artist_named("ARTIST 20") == 20
+    assert upstream.artist_named("artist 2") is None, "exact names only"
+    assert upstream.tag_named(" Jazz ") == 8
+    assert upstream.tag_named("polka") is None
+    assert upstream.artist_exists(10) is True
+    assert upstream.artist_exists(99) is False
+    assert upstream.artists_tags([10, 20, 30, 99]) == {10: {7: 1}, 20: {7: 2}, 30: {8: 1}}
 
 
 def test_tags_come_from_the_catalog(upstream: Upstream) -> None:
@@ -99,3 +125,16 @@ def test_top_artists_and_unreachable_services(upstream: Upstream) -> None:
     with pytest.raises(DependencyUnavailableError):
         down.top_artists(5)
     down.close()
+
+
+def test_without_the_service_token_the_upstreams_refuse(
+    listening_url: str, catalog_url: str
+) -> None:
+    tokenless = Upstream(Settings(listening_url=listening_url, catalog_url=catalog_url))
+    try:
+        assert tokenless.user_exists(1) is None  # a 401: it cannot say
+        assert tokenless.user_tags(1) is None
+        with pytest.raises(DependencyUnavailableError):
+            tokenless.top_artists(3)
+    finally:
+        tokenless.close()

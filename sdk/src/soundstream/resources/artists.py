@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from soundstream._base_client import NOT_GIVEN
 from soundstream._pagination import AsyncPaginator, SyncPage
 from soundstream._resource import AsyncAPIResource, SyncAPIResource, drop_unset
-from soundstream.types.artists import Artist, ArtistDetail, ArtistPage, ArtistTag, Similar
+from soundstream.types.artists import (
+    Artist,
+    ArtistBatch,
+    ArtistDetail,
+    ArtistPage,
+    ArtistTag,
+    Similar,
+)
 
-ArtistSort = Literal["name", "listeners", "plays"]
+ArtistSort = Literal["relevance", "name", "listeners", "plays"]
+BATCH = 200
+"""Ids per batch request (the API's limit)."""
+
+
+def _chunks(artist_ids: Iterable[int]) -> Iterator[str]:
+    """``artist_ids`` without repeats, as comma-separated chunks of ``BATCH``."""
+    distinct = list(dict.fromkeys(artist_ids))
+    for start in range(0, len(distinct), BATCH):
+        yield ",".join(str(artist_id) for artist_id in distinct[start : start + BATCH])
 
 
 def _patch_body(name: str | None, url: str | None, picture_url: str | None) -> dict[str, object]:
@@ -34,6 +51,17 @@ class Artists(SyncAPIResource):
     def get(self, artist_id: int) -> ArtistDetail:
         """An artist with listeners, plays and top tags."""
         return self._model("GET", f"/v1/artists/{artist_id}", ArtistDetail)
+
+    def get_many(self, artist_ids: Iterable[int]) -> ArtistBatch:
+        """The artists named by ``artist_ids``, in their order (repeats once), with the ids
+        that name no artist in ``missing``: one request per 200 ids."""
+        found: list[Artist] = []
+        missing: list[int] = []
+        for chunk in _chunks(artist_ids):
+            batch = self._model("GET", "/v1/artists", ArtistBatch, params={"ids": chunk})
+            found += batch.items
+            missing += batch.missing
+        return ArtistBatch(items=found, missing=missing)
 
     def create(
         self, *, name: str, url: str | None = None, picture_url: str | None = None
@@ -95,6 +123,17 @@ class AsyncArtists(AsyncAPIResource):
     async def get(self, artist_id: int) -> ArtistDetail:
         """An artist with listeners, plays and top tags."""
         return await self._model("GET", f"/v1/artists/{artist_id}", ArtistDetail)
+
+    async def get_many(self, artist_ids: Iterable[int]) -> ArtistBatch:
+        """The artists named by ``artist_ids``, in their order (repeats once), with the ids
+        that name no artist in ``missing``: one request per 200 ids."""
+        found: list[Artist] = []
+        missing: list[int] = []
+        for chunk in _chunks(artist_ids):
+            batch = await self._model("GET", "/v1/artists", ArtistBatch, params={"ids": chunk})
+            found += batch.items
+            missing += batch.missing
+        return ArtistBatch(items=found, missing=missing)
 
     async def create(
         self, *, name: str, url: str | None = None, picture_url: str | None = None

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from soundstream._resource import AsyncAPIResource, SyncAPIResource
-from soundstream.types.recommendations import Feedback, Recommendations
+from soundstream.types.recommendations import Feedback, FeedbackList, Recommendations
 
 FeedbackKind = Literal["hide", "dislike"]
+SeedRef = int | str | Mapping[str, Any]
+"""A seed: an id, a name, or ``{"id" or "name": ..., "weight": ...}``."""
+
+
+def _seeds(seeds: Sequence[SeedRef]) -> list[Any]:
+    return [dict(seed) if isinstance(seed, Mapping) else seed for seed in seeds]
 
 
 def _cold_start_body(
-    seed_artists: Sequence[int],
-    seed_tags: Sequence[int],
+    seed_artists: Sequence[SeedRef],
+    seed_tags: Sequence[SeedRef],
     exclude: Sequence[int] | None,
     k: int,
     explain: bool,
@@ -21,9 +27,9 @@ def _cold_start_body(
     """The request; optional parts only when used (older APIs know only artists)."""
     if not seed_artists and not seed_tags:
         raise ValueError("give at least one seed artist or seed tag")
-    body: dict[str, Any] = {"seed_artists": list(seed_artists), "k": k}
+    body: dict[str, Any] = {"seed_artists": _seeds(seed_artists), "k": k}
     if seed_tags:
-        body["seed_tags"] = list(seed_tags)
+        body["seed_tags"] = _seeds(seed_tags)
     if exclude:
         body["exclude"] = list(exclude)
     if explain:
@@ -49,15 +55,16 @@ class RecommendationsResource(SyncAPIResource):
     def cold_start(
         self,
         *,
-        seed_artists: Sequence[int] = (),
-        seed_tags: Sequence[int] = (),
+        seed_artists: Sequence[SeedRef] = (),
+        seed_tags: Sequence[SeedRef] = (),
         exclude: Sequence[int] | None = None,
         k: int = 10,
         explain: bool = False,
     ) -> Recommendations:
-        """Artists for someone the service does not know, from artists and/or tag ids they
-        like (at least one seed). A POST that changes nothing, so it is retried like a GET.
-        """
+        """Session recommendations: artists for someone from artists and/or tags they like
+        (at least one seed), each an id, a name, or ``{"id"|"name": ..., "weight": w}``,
+        scored by the published models. Names that match nothing come back in
+        ``unknown_seeds``. A POST that changes nothing, so it is retried like a GET."""
         body = _cold_start_body(seed_artists, seed_tags, exclude, k, explain)
         return self._model(
             "POST", "/v1/recommendations", Recommendations, body=body, idempotent=True
@@ -68,6 +75,15 @@ class RecommendationsResource(SyncAPIResource):
         path = f"/v1/recommendations/users/{user_id}/feedback"
         body = {"artist_id": artist_id, "kind": kind}
         return self._model("POST", path, Feedback, body=body)
+
+    def feedback_list(self, user_id: int) -> FeedbackList:
+        """The user's feedback, newest first, each artist named."""
+        path = f"/v1/recommendations/users/{user_id}/feedback"
+        return self._model("GET", path, FeedbackList)
+
+    def undo_feedback(self, user_id: int, artist_id: int) -> None:
+        """Remove the user's feedback on the artist (it may be recommended again)."""
+        self._none("DELETE", f"/v1/recommendations/users/{user_id}/feedback/{artist_id}")
 
 
 class AsyncRecommendationsResource(AsyncAPIResource):
@@ -88,15 +104,16 @@ class AsyncRecommendationsResource(AsyncAPIResource):
     async def cold_start(
         self,
         *,
-        seed_artists: Sequence[int] = (),
-        seed_tags: Sequence[int] = (),
+        seed_artists: Sequence[SeedRef] = (),
+        seed_tags: Sequence[SeedRef] = (),
         exclude: Sequence[int] | None = None,
         k: int = 10,
         explain: bool = False,
     ) -> Recommendations:
-        """Artists for someone the service does not know, from artists and/or tag ids they
-        like (at least one seed). A POST that changes nothing, so it is retried like a GET.
-        """
+        """Session recommendations: artists for someone from artists and/or tags they like
+        (at least one seed), each an id, a name, or ``{"id"|"name": ..., "weight": w}``,
+        scored by the published models. Names that match nothing come back in
+        ``unknown_seeds``. A POST that changes nothing, so it is retried like a GET."""
         body = _cold_start_body(seed_artists, seed_tags, exclude, k, explain)
         return await self._model(
             "POST", "/v1/recommendations", Recommendations, body=body, idempotent=True
@@ -109,3 +126,12 @@ class AsyncRecommendationsResource(AsyncAPIResource):
         path = f"/v1/recommendations/users/{user_id}/feedback"
         body = {"artist_id": artist_id, "kind": kind}
         return await self._model("POST", path, Feedback, body=body)
+
+    async def feedback_list(self, user_id: int) -> FeedbackList:
+        """The user's feedback, newest first, each artist named."""
+        path = f"/v1/recommendations/users/{user_id}/feedback"
+        return await self._model("GET", path, FeedbackList)
+
+    async def undo_feedback(self, user_id: int, artist_id: int) -> None:
+        """Remove the user's feedback on the artist (it may be recommended again)."""
+        await self._none("DELETE", f"/v1/recommendations/users/{user_id}/feedback/{artist_id}")

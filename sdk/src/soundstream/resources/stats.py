@@ -44,6 +44,8 @@ class Stats(SyncAPIResource):
     def top_artists(
         self, *, by: TopArtistsBy = "plays", limit: int = 10, cursor: str | None = None
     ) -> SyncPage[TopArtist]:
+        """Most played or most listened-to artists, all-time: listens carry no dates in the
+        data set, so listening statistics take no ``from_``/``to`` (tag statistics do)."""
         params = {"by": by, "limit": limit, "cursor": cursor}
         return self._page("/v1/stats/artists/top", TopArtist, params=params)
 
@@ -56,9 +58,17 @@ class Stats(SyncAPIResource):
         return self._model("GET", f"/v1/stats/users/{user_id}", UserStats)
 
     def top_tags(
-        self, *, by: TopTagsBy | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        by: TopTagsBy | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> SyncPage[TagStat]:
-        params = {"by": by, "limit": limit, "cursor": cursor}
+        """Most used tags; with ``from_``/``to`` (both included), only the assignments dated
+        within those days count."""
+        params = {"by": by, "from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page("/v1/stats/tags/top", TagStat, params=params)
 
     def tag_dominance(
@@ -67,12 +77,17 @@ class Stats(SyncAPIResource):
         kind: TagKind | None = None,
         min_artist_share: float | None = None,
         min_user_share: float | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> SyncPage[TagDominance]:
-        """Tags classified dominant or niche; the rule and totals are in ``page.extras``."""
+        """Tags classified dominant or niche; the rule and totals are in ``page.extras``.
+        With ``from_``/``to``, tags, tagged artists and taggers are counted on the
+        assignments dated within those days."""
         params: dict[str, ParamValue] = {"kind": kind, "min_artist_share": min_artist_share}
-        params |= {"min_user_share": min_user_share, "limit": limit, "cursor": cursor}
+        params |= {"min_user_share": min_user_share, "from": from_, "to": to}
+        params |= {"limit": limit, "cursor": cursor}
         return self._page("/v1/stats/tags/dominance", TagDominance, params=params)
 
     def timeline(
@@ -102,6 +117,8 @@ class AsyncStats(AsyncAPIResource):
     def top_artists(
         self, *, by: TopArtistsBy = "plays", limit: int = 10, cursor: str | None = None
     ) -> AsyncPaginator[TopArtist]:
+        """Most played or most listened-to artists, all-time: listens carry no dates in the
+        data set, so listening statistics take no ``from_``/``to`` (tag statistics do)."""
         params = {"by": by, "limit": limit, "cursor": cursor}
         return self._page("/v1/stats/artists/top", TopArtist, params=params)
 
@@ -114,9 +131,16 @@ class AsyncStats(AsyncAPIResource):
         return await self._model("GET", f"/v1/stats/users/{user_id}", UserStats)
 
     def top_tags(
-        self, *, by: TopTagsBy | None = None, limit: int | None = None, cursor: str | None = None
+        self,
+        *,
+        by: TopTagsBy | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> AsyncPaginator[TagStat]:
-        params = {"by": by, "limit": limit, "cursor": cursor}
+        """Most used tags; with ``from_``/``to``, only the assignments dated within them."""
+        params = {"by": by, "from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page("/v1/stats/tags/top", TagStat, params=params)
 
     def tag_dominance(
@@ -125,12 +149,17 @@ class AsyncStats(AsyncAPIResource):
         kind: TagKind | None = None,
         min_artist_share: float | None = None,
         min_user_share: float | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncPaginator[TagDominance]:
-        """Tags classified dominant or niche; the rule and totals are in ``page.extras``."""
+        """Tags classified dominant or niche; the rule and totals are in ``page.extras``.
+        With ``from_``/``to``, tags, tagged artists and taggers are counted on the
+        assignments dated within those days."""
         params: dict[str, ParamValue] = {"kind": kind, "min_artist_share": min_artist_share}
-        params |= {"min_user_share": min_user_share, "limit": limit, "cursor": cursor}
+        params |= {"min_user_share": min_user_share, "from": from_, "to": to}
+        params |= {"limit": limit, "cursor": cursor}
         return self._page("/v1/stats/tags/dominance", TagDominance, params=params)
 
     async def timeline(

@@ -61,9 +61,17 @@ class Tags(SyncAPIResource):
         self._none("DELETE", f"/v1/tags/{tag_id}", params={"force": force or None})
 
     def artists(
-        self, tag_id: int, *, limit: int | None = None, cursor: str | None = None
+        self,
+        tag_id: int,
+        *,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> SyncPage[TagArtist]:
-        params = {"limit": limit, "cursor": cursor}
+        """The tag's top artists; with ``from_``/``to`` (both included), only the
+        assignments dated within those days count."""
+        params = {"from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page(f"/v1/tags/{tag_id}/artists", TagArtist, params=params)
 
     def timeline(
@@ -82,10 +90,14 @@ class Tags(SyncAPIResource):
         tag_id: int,
         *,
         measure: SimilarityMeasure | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> SyncPage[SimilarTag]:
-        params = {"measure": measure, "limit": limit, "cursor": cursor}
+        """Tags sharing artists with the tag; with ``from_``/``to``, each tag is the set of
+        artists it was assigned to within those days."""
+        params = {"measure": measure, "from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page(f"/v1/tags/{tag_id}/similar", SimilarTag, params=params)
 
     def assignments(
@@ -148,9 +160,17 @@ class AsyncTags(AsyncAPIResource):
         await self._none("DELETE", f"/v1/tags/{tag_id}", params={"force": force or None})
 
     def artists(
-        self, tag_id: int, *, limit: int | None = None, cursor: str | None = None
+        self,
+        tag_id: int,
+        *,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
     ) -> AsyncPaginator[TagArtist]:
-        params = {"limit": limit, "cursor": cursor}
+        """The tag's top artists; with ``from_``/``to`` (both included), only the
+        assignments dated within those days count."""
+        params = {"from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page(f"/v1/tags/{tag_id}/artists", TagArtist, params=params)
 
     async def timeline(
@@ -169,10 +189,14 @@ class AsyncTags(AsyncAPIResource):
         tag_id: int,
         *,
         measure: SimilarityMeasure | None = None,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> AsyncPaginator[SimilarTag]:
-        params = {"measure": measure, "limit": limit, "cursor": cursor}
+        """Tags sharing artists with the tag; with ``from_``/``to``, each tag is the set of
+        artists it was assigned to within those days."""
+        params = {"measure": measure, "from": from_, "to": to, "limit": limit, "cursor": cursor}
         return self._page(f"/v1/tags/{tag_id}/similar", SimilarTag, params=params)
 
     def assignments(

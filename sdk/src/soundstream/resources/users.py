@@ -34,9 +34,13 @@ class Users(SyncAPIResource):
         """Users with the most similar taste under the current model."""
         return self._model("GET", f"/v1/users/{user_id}/similar", Similar, params={"k": k})
 
-    def profile(self, user_id: int) -> UserProfile:
-        """Summary, top artists, friends and recommendations in one call."""
-        return self._model("GET", f"/v1/users/{user_id}/profile", UserProfile)
+    def profile(
+        self, user_id: int, *, artists: int | None = None, friends: int | None = None
+    ) -> UserProfile:
+        """Summary, top artists, friends and recommendations in one call; ``artists`` and
+        ``friends`` say how many of each (default 10 and 50, at most 200)."""
+        params = {"artists": artists, "friends": friends}
+        return self._model("GET", f"/v1/users/{user_id}/profile", UserProfile, params=params)
 
 
 class AsyncUsers(AsyncAPIResource):
@@ -62,6 +66,10 @@ class AsyncUsers(AsyncAPIResource):
         path = f"/v1/users/{user_id}/similar"
         return await self._model("GET", path, Similar, params={"k": k})
 
-    async def profile(self, user_id: int) -> UserProfile:
-        """Summary, top artists, friends and recommendations in one call."""
-        return await self._model("GET", f"/v1/users/{user_id}/profile", UserProfile)
+    async def profile(
+        self, user_id: int, *, artists: int | None = None, friends: int | None = None
+    ) -> UserProfile:
+        """Summary, top artists, friends and recommendations in one call; ``artists`` and
+        ``friends`` say how many of each (default 10 and 50, at most 200)."""
+        params = {"artists": artists, "friends": friends}
+        return await self._model("GET", f"/v1/users/{user_id}/profile", UserProfile, params=params)

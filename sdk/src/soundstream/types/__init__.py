@@ -2,6 +2,7 @@
 
 from soundstream.types.artists import (
     Artist,
+    ArtistBatch,
     ArtistDetail,
     ArtistPage,
     ArtistSummary,
@@ -12,22 +13,25 @@ from soundstream.types.artists import (
     TagCount,
 )
 from soundstream.types.friends import FriendArtist, Friendship
+from soundstream.types.jobs import (
+    JobGraph,
+    JobRun,
+    JobRunAccepted,
+    JobSchedule,
+    JobTask,
+    JobTaskRun,
+)
 from soundstream.types.keys import APIKey, APIKeyCreated
 from soundstream.types.listens import Listen
-from soundstream.types.models import (
-    AlgorithmMetrics,
-    Model,
-    Pipeline,
-    PipelineStep,
-    RetrainAccepted,
-    Task,
-)
+from soundstream.types.models import AlgorithmMetrics, Model, ModelQuality, Pipeline, PipelineStep
 from soundstream.types.problem import FieldError, Problem
 from soundstream.types.recommendations import (
     Feedback,
+    FeedbackList,
     Reason,
     Recommendations,
     RecommendedArtist,
+    UnknownSeeds,
 )
 from soundstream.types.search import ArtistSearchHit, MatchedTag
 from soundstream.types.stats import (
@@ -63,6 +67,7 @@ __all__ = [
     "APIKeyCreated",
     "AlgorithmMetrics",
     "Artist",
+    "ArtistBatch",
     "ArtistDetail",
     "ArtistPage",
     "ArtistSearchHit",
@@ -72,14 +77,22 @@ __all__ = [
     "CorrelationValue",
     "DegreeCount",
     "Feedback",
+    "FeedbackList",
     "FieldError",
     "FriendArtist",
     "Friendship",
     "HistogramBin",
+    "JobGraph",
+    "JobRun",
+    "JobRunAccepted",
+    "JobSchedule",
+    "JobTask",
+    "JobTaskRun",
     "Listen",
     "LorenzPoint",
     "MatchedTag",
     "Model",
+    "ModelQuality",
     "Neighbour",
     "Overview",
     "PercentileRanks",
@@ -90,7 +103,6 @@ __all__ = [
     "Reason",
     "Recommendations",
     "RecommendedArtist",
-    "RetrainAccepted",
     "Similar",
     "SimilarArtist",
     "SimilarTag",
@@ -103,11 +115,11 @@ __all__ = [
     "TagDominance",
     "TagStat",
     "TagTimeline",
-    "Task",
     "Timeline",
     "TimelinePoint",
     "TopArtist",
     "TopArtistOfUser",
+    "UnknownSeeds",
     "User",
     "UserProfile",
     "UserStats",

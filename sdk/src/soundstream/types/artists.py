@@ -16,6 +16,8 @@ class TagCount(BaseModel):
 
 
 class Artist(BaseModel):
+    """An artist; in lists, with its five most applied tags."""
+
     id: int
     name: str
     url: str | None = None
@@ -23,13 +25,25 @@ class Artist(BaseModel):
     is_placeholder: bool = False
     listeners: int = 0
     plays: int = 0
+    top_tags: list[TagCount] = []
 
 
 class ArtistDetail(Artist):
-    """An artist with its tagging summary."""
+    """An artist with its tagging summary (up to ten top tags)."""
 
     tag_assignments: int = 0
-    top_tags: list[TagCount] = []
+
+
+class ArtistBatch(BaseModel):
+    """Artists read by id: those found, in the order asked, and the ids that name none."""
+
+    items: list[Artist]
+    missing: list[int] = []
+
+    def to_pandas(self) -> Any:
+        from soundstream._pandas import records_to_frame
+
+        return records_to_frame(self.items)
 
 
 class ArtistTag(BaseModel):
@@ -42,10 +56,15 @@ class ArtistTag(BaseModel):
 
 
 class Neighbour(BaseModel):
-    """A nearest neighbour under the recommendation model: an artist or a user id."""
+    """A nearest neighbour under the recommendation model: an artist (with its name) or a
+    user (with their plays, distinct artists and friends)."""
 
     id: int
     score: float
+    name: str | None = None
+    plays: int | None = None
+    artists: int | None = None
+    friends: int | None = None
 
 
 class Similar(BaseModel):

@@ -16,3 +16,4 @@ class FriendArtist(BaseModel):
     artist_id: int
     friends: int
     plays: int
+    name: str | None = None

@@ -9,3 +9,5 @@ class Listen(BaseModel):
     user_id: int
     artist_id: int
     weight: int
+    name: str | None = None
+    """The artist's name (None for an artist the catalog no longer has)."""

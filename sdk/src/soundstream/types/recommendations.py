@@ -33,14 +33,23 @@ class RecommendedArtist(BaseModel):
     top_tags: list[TagCount] | None = None
 
 
+class UnknownSeeds(BaseModel):
+    """Seed names that matched no artist or tag (left out of the answer)."""
+
+    artists: list[str] = []
+    tags: list[str] = []
+
+
 class Recommendations(BaseModel):
-    """``source``: model, popularity, popularity-no-model or seeds."""
+    """``source``: model, fold-in (the published models scoring the user's current listens),
+    fallback, popularity, popularity-no-model or seeds."""
 
     user_id: int | None = None
     source: str
     model_version: str | None = None
     generated_at: dt.datetime | None = None
     items: list[RecommendedArtist]
+    unknown_seeds: UnknownSeeds | None = None
 
     def to_pandas(self) -> Any:
         from soundstream._pandas import records_to_frame
@@ -55,3 +64,11 @@ class Feedback(BaseModel):
     artist_id: int
     kind: str
     created_at: dt.datetime
+    name: str | None = None
+
+
+class FeedbackList(BaseModel):
+    """A user's feedback, newest first (each item names its artist)."""
+
+    user_id: int
+    items: list[Feedback]

@@ -52,6 +52,7 @@ class TopArtist(BaseModel):
     artist_id: int
     listeners: int
     plays: int
+    name: str | None = None
 
 
 class CorrelationValue(BaseModel):

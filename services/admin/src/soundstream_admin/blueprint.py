@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from soundstream_admin.compose import LOADER_DATABASES, PUBLIC_SERVICES, stack_env
-from soundstream_admin.runner import ServiceSpec, resolve_urls
+from soundstream_admin.compose import LOADER_DATABASES, PUBLIC_SERVICES, SAME_SECRET, stack_env
+from soundstream_admin.stack import ServiceSpec, resolve_urls
 from soundstream_admin.yaml_text import to_yaml
+from soundstream_common.settings import SERVICE_TOKEN_VARIABLE
 
 PREFIX = "soundstream-"
 REGION = "frankfurt"
 PLAN = "starter"
 DATABASE_PLAN = "basic-256mb"
 REDIS_NAME = f"{PREFIX}redis"
+# The service token every internal call carries: generated once, shared by every process.
+INTERNAL_GROUP = f"{PREFIX}internal"
 LOADER_SCHEDULE = "0 4 * * 0"  # weekly; trigger it by hand once after the first deploy
 GATEWAY_SCALING = {"minInstances": 2, "maxInstances": 6, "targetCPUPercent": 70}
 
@@ -70,7 +73,16 @@ def env_vars(spec: ServiceSpec, specs: Sequence[ServiceSpec]) -> list[dict[str, 
         for key, value in stack_env(spec, specs).items()
     ]
     for name in spec.secrets:
-        generated = name.endswith("_SECRET")  # a random value nobody needs to know
+        if name == SERVICE_TOKEN_VARIABLE:
+            out.append({"fromGroup": INTERNAL_GROUP})
+            continue
+        if name in SAME_SECRET:  # held by another process, which has it generated
+            owner = next(s for s in specs if SAME_SECRET[name] in s.secrets)
+            source = {"type": service_type(owner), "name": f"{PREFIX}{owner.name}"}
+            out.append({"key": name, "fromService": source | {"envVarKey": SAME_SECRET[name]}})
+            continue
+        # A random value nobody needs to know: the key-hash secret, the dashboard's key.
+        generated = name.endswith("_SECRET") or name in SAME_SECRET.values()
         out.append(
             {"key": name, "generateValue": True} if generated else {"key": name, "sync": False}
         )
@@ -113,7 +125,10 @@ def process(spec: ServiceSpec, specs: Sequence[ServiceSpec]) -> dict[str, Any]:
 
 def loader(specs: Sequence[ServiceSpec]) -> dict[str, Any]:
     prefixes = {spec.database: spec.env_prefix for spec in specs if spec.database}
-    env: list[dict[str, Any]] = [{"key": "PACKAGE", "value": "soundstream-admin"}]
+    env: list[dict[str, Any]] = [
+        {"key": "PACKAGE", "value": "soundstream-admin"},
+        {"fromGroup": INTERNAL_GROUP},
+    ]
     for database in LOADER_DATABASES:
         env.append({"key": f"{prefixes[database]}DATABASE_URL", **database_url(database)})
         env.append({"key": f"{prefixes[database]}REDIS_URL", **redis_url()})
@@ -155,7 +170,13 @@ def blueprint_document(specs: Sequence[ServiceSpec]) -> dict[str, Any]:
         }
         for database in sorted({spec.database for spec in specs if spec.database})
     ]
-    return {"services": services, "databases": databases}
+    groups = [
+        {
+            "name": INTERNAL_GROUP,
+            "envVars": [{"key": SERVICE_TOKEN_VARIABLE, "generateValue": True}],
+        }
+    ]
+    return {"services": services, "databases": databases, "envVarGroups": groups}
 
 
 def render_blueprint(specs: Sequence[ServiceSpec]) -> str:

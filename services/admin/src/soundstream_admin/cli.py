@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+dag = typer.Typer(no_args_is_help=True, help="Task graphs: list them, draw them.")
+app.add_typer(dag, name="dag")
+analytics = typer.Typer(
+    no_args_is_help=True, help="The analytics warehouse: extract, list, dry-run, export-parquet."
+)
+app.add_typer(analytics, name="analytics")
 
 
 @app.command()
 def migrate() -> None:
-    """Upgrade every service database to the latest schema."""
+    """Upgrade every service database to the latest schema; settle an interrupted import."""
     from soundstream_admin.services import migrate_all
 
-    for name, revision in migrate_all().items():
+    for name, revision in migrate_all(notify=typer.echo).items():
         typer.echo(f"{name}: at {revision}")
 
 
@@ -62,8 +69,17 @@ def dev(
         True, "--import/--no-import", help="Load the data set before starting the services."
     ),
     ready_timeout: float = typer.Option(60.0, help="Seconds each service has to become ready."),
+    max_restarts: int = typer.Option(
+        5,
+        min=0,
+        help="Restarts of a crashing service, in a row, before the stack stops (a service "
+        "that ran a minute has recovered).",
+    ),
 ) -> None:
     """Run the whole stack locally: migrate, import, start every service, Ctrl-C stops it.
+
+    A service that dies is restarted, each time a little later; one that keeps crashing
+    stops the stack.
 
     Redis: REDIS_URL when it answers, else a redis-server started here, else an embedded
     in-memory server (fakeredis); the output says which.
@@ -71,7 +87,11 @@ def dev(
     from soundstream_admin.runner import run_stack
 
     code = run_stack(
-        stack=stack, port_offset=port_offset, load_data=load_data, ready_timeout=ready_timeout
+        stack=stack,
+        port_offset=port_offset,
+        load_data=load_data,
+        ready_timeout=ready_timeout,
+        max_restarts=max_restarts,
     )
     raise typer.Exit(code)
 
@@ -132,7 +152,7 @@ def compose(
     """Generate docker-compose.yml and render.yaml from infra/stack.toml."""
     from soundstream_admin.blueprint import render_blueprint
     from soundstream_admin.compose import render
-    from soundstream_admin.runner import StackError, find_stack_file, load_stack
+    from soundstream_admin.stack import StackError, find_stack_file, load_stack
 
     try:
         stack_file = find_stack_file(stack)
@@ -163,6 +183,36 @@ def compose(
         typer.echo(f"{path}: {'updated' if path in stale else 'unchanged'}")
 
 
+@app.command()
+def images(
+    update: bool = typer.Option(
+        False,
+        help="Resolve each tag's current digest (needs the registries) and rewrite the "
+        "pins, the Dockerfile and docker-compose.yml.",
+    ),
+) -> None:
+    """The base images and their digests (infra/base-images.toml); --update pins them anew."""
+    import httpx
+
+    from soundstream_admin.base_images import BaseImageError, default_images
+    from soundstream_admin.base_images import update as update_pins
+    from soundstream_admin.stack import find_stack_file
+
+    try:
+        if update:
+            root = find_stack_file().parent.parent
+            with httpx.Client(timeout=30.0, follow_redirects=True) as client:
+                update_pins(root, client)
+            compose(stack=None, check=False)
+        pins = default_images()
+    except BaseImageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for image in pins.values():
+        state = image.digest or "NOT PINNED (the tag alone is used): run --update"
+        typer.echo(f"{image.name:<10} {image.reference:<32} {state}")
+
+
 @app.command("settings-doc")
 def settings_doc(
     out: Path = typer.Option(Path("docs/configuration.md"), help="Where to write the document."),
@@ -181,3 +231,159 @@ def settings_doc(
         typer.echo(f"{out} is up to date")
         return
     typer.echo(f"{out}, {readme}: {'updated' if write(out, readme) else 'unchanged'}")
+
+
+@dag.command("list")
+def dag_list() -> None:
+    """Every task graph: its tasks by level, and its schedules."""
+    from soundstream_admin.dags import known_graphs
+
+    for name, known in known_graphs().items():
+        typer.echo(f"{name}: {known.graph.description}")
+        for level, tasks in enumerate(known.graph.levels()):
+            typer.echo(f"  level {level}: {', '.join(tasks)}")
+        for schedule, tasks in known.graph.scheduled().items():
+            typer.echo(f"  {schedule.label}: {len(tasks)} task(s)")
+
+
+@dag.command("export")
+def dag_export(
+    fmt: str = typer.Option(
+        "svg", "--format", help="svg or png (laid out by Graphviz), dot, or mermaid."
+    ),
+    graph: str = typer.Option("recommender.training", "--graph", help="The graph to draw."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: standard output)."
+    ),
+    states: bool = typer.Option(
+        True, "--states/--no-states", help="Colour each task by its last run (from the history)."
+    ),
+) -> None:
+    """Draw a task graph with each task's last state and duration."""
+    import sys
+
+    from soundstream_admin.dags import draw, known_graphs
+    from soundstream_taskgraph import ExportFormat
+    from soundstream_taskgraph.render import GraphvizFailedError, GraphvizUnavailableError
+
+    choices = [member.value for member in ExportFormat]
+    if fmt not in choices:
+        typer.echo(f"error: --format must be one of {', '.join(choices)}", err=True)
+        raise typer.Exit(2)
+    if graph not in known_graphs():
+        typer.echo(f"error: no graph {graph!r} (known: {', '.join(known_graphs())})", err=True)
+        raise typer.Exit(2)
+    if output is None and fmt == "png" and sys.stdout.isatty():
+        typer.echo("error: a PNG is not for a terminal: give --output FILE", err=True)
+        raise typer.Exit(2)
+    try:
+        picture, missing = draw(graph, ExportFormat(fmt), states=states)
+    except (GraphvizUnavailableError, GraphvizFailedError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if missing:
+        typer.echo(f"{graph} drawn without states: {missing}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(picture)
+        sys.stdout.buffer.flush()
+        return
+    output.write_bytes(picture)
+    typer.echo(f"{graph} ({fmt}) written to {output}", err=True)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        typer.echo(f"error: {option} must be a date YYYY-MM-DD, not {value!r}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """``--from`` (included) and ``--to`` (included) as ``[start, end)``."""
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if first is not None and last is not None and first > last:
+        typer.echo("error: --from must not be after --to", err=True)
+        raise typer.Exit(2)
+    return first, (last + timedelta(days=1) if last is not None else None)
+
+
+FROM_OPTION = typer.Option(None, "--from", help="First day (YYYY-MM-DD), included.")
+TO_OPTION = typer.Option(None, "--to", help="Last day (YYYY-MM-DD), included.")
+ONLY_OPTION = typer.Option(None, "--only", help="Only this extractor (repeatable).")
+
+
+def _run_extract(start: str | None, end: str | None, only: list[str] | None, dry: bool) -> None:
+    from analytics import operations
+    from analytics.config import get_settings
+    from analytics.runner import describe
+    from soundstream_common.errors import ProblemError
+
+    first, stop = _range(start, end)
+    try:
+        result = operations.extract(
+            get_settings(), start=first, end=stop, dry_run=dry, names=only or ()
+        )
+    except ProblemError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(describe(result))
+
+
+@analytics.command("extract")
+def analytics_extract(
+    start: str | None = FROM_OPTION,
+    end: str | None = TO_OPTION,
+    only: list[str] | None = ONLY_OPTION,
+) -> None:
+    """Export the days since the last export (or re-export --from/--to, replacing them)."""
+    _run_extract(start, end, only, dry=False)
+
+
+@analytics.command("dry-run")
+def analytics_dry_run(
+    start: str | None = FROM_OPTION,
+    end: str | None = TO_OPTION,
+    only: list[str] | None = ONLY_OPTION,
+) -> None:
+    """Print the rows an export would write, as tables; write nothing."""
+    _run_extract(start, end, only, dry=True)
+
+
+@analytics.command("list")
+def analytics_list() -> None:
+    """The registered extractors: table, kind, delta view, last exported day."""
+    from analytics import operations
+    from analytics.config import get_settings
+    from analytics.warehouse import open_warehouse
+
+    settings = get_settings()
+    with open_warehouse(settings.warehouse_url) as warehouse:
+        for extractor in operations.extractors(settings):
+            table = extractor.table()
+            last = warehouse.last_day(table) if warehouse.has("export_state") else None
+            delta = extractor.delta_view() or "-"
+            typer.echo(
+                f"{extractor.name}: table {table}, {extractor.kind}, delta view {delta}, "
+                f"exported up to {last or 'never'}"
+            )
+            typer.echo(f"    {extractor.description}")
+
+
+@analytics.command("export-parquet")
+def analytics_export_parquet(
+    start: str | None = FROM_OPTION,
+    end: str | None = TO_OPTION,
+    only: list[str] | None = ONLY_OPTION,
+) -> None:
+    """Write the warehouse tables as Parquet, Hive-partitioned by date."""
+    from analytics import operations
+    from analytics.config import get_settings
+
+    first, stop = _range(start, end)
+    for table in operations.parquet(get_settings(), start=first, end=stop, names=only or ()):
+        typer.echo(
+            f"{table.table}: {table.rows} rows in {table.partitions} partitions at {table.path}"
+        )

@@ -3,8 +3,14 @@
 The stack file is the one definition of every process (command, port, environment); the local
 runner reads it and this module renders the Compose file from it, so the two cannot drift (a
 test compares the committed file with a fresh rendering). What only a container deployment has
-lives here: PostgreSQL with one database and role per service, Redis, one migration step per
-service database, the one-shot data loader, volumes, health checks and restart policies.
+lives here: one migration step per service database, the one-shot data loader, volumes, health
+checks and restart policies; PostgreSQL (one database and role per service), Redis and the
+observability profile are in :mod:`soundstream_admin.compose_infra`.
+
+Networks: the internal services, their workers, PostgreSQL and Redis (with a password) share a
+``private`` network without a way out; only the gateway (on both) and the dashboard (public
+only: it talks to the gateway) are on the ``public`` one and publish ports. The data loader
+is on both: it may download the data set.
 """
 
 from __future__ import annotations
@@ -13,17 +19,25 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from soundstream_admin.runner import ServiceSpec, resolve_urls
+from soundstream_admin.compose_infra import (
+    LOGGING,
+    NETWORKS,
+    REDIS_URL,
+    database_url,
+    infrastructure,
+    networks,
+    observability,
+    required,
+)
+from soundstream_admin.stack import ServiceSpec, resolve_urls
 from soundstream_admin.yaml_text import to_yaml
+from soundstream_common.settings import SERVICE_TOKEN_VARIABLE
 
-POSTGRES_IMAGE = "postgres:16-alpine"
-REDIS_IMAGE = "redis:7-alpine"
-REDIS_URL = "redis://redis:6379/0"
 PUBLIC_SERVICES = ("gateway", "dashboard")  # the only ones publishing a port on the host
 # The databases ``soundstream-admin import`` writes or reads (soundstream_admin.services).
 LOADER_DATABASES = ("catalog", "listening", "recommender")
 LOADER_PACKAGE = "soundstream-admin"
-LOGGING = {"driver": "json-file", "options": {"max-size": "10m", "max-file": "5"}}
+METRICS_TOKEN = "SOUNDSTREAM_METRICS_TOKEN"
 
 HEADER = """\
 # SoundStream Analytics — the whole stack in containers: `docker compose up -d`.
@@ -31,25 +45,20 @@ HEADER = """\
 # GENERATED from infra/stack.toml by `soundstream-admin compose`; do not edit by hand (a test
 # fails when this file and the stack file disagree). Change a process in infra/stack.toml, the
 # container plumbing in services/admin/src/soundstream_admin/compose.py, then regenerate.
-# Settings come from .env (copy .env.example); development additions: compose.override.yml
-# (merged automatically; production: `docker compose -f docker-compose.yml up -d`).
-# Deployment guide: docs/deploy.md.
+# Settings come from .env (copy .env.example and replace every change-me value: the services
+# refuse to start with them). This file alone is the production deployment. Development
+# additions (internal ports on 127.0.0.1, readable logs, watch) are opt-in:
+# `docker compose -f docker-compose.yml -f compose.dev.yml up -d`. Guide: docs/deploy.md.
 """
 
 
-def password_variable(database: str) -> str:
-    return f"{database.upper()}_DB_PASSWORD"
+# A container setting holding the same secret as another process's: the one .env variable.
+SAME_SECRET = {"GATEWAY_DASHBOARD_API_KEY": "DASHBOARD_API_KEY"}
 
 
-def required(variable: str) -> str:
-    """A ``.env`` variable the deployment cannot run without."""
-    return f"${{{variable}:?set {variable} in .env (see .env.example)}}"
-
-
-def database_url(database: str) -> str:
-    return (
-        f"postgresql://{database}:{required(password_variable(database))}@postgres:5432/{database}"
-    )
+def secret(name: str) -> str:
+    """A secret setting's value: its ``.env`` variable (shared ones read one variable)."""
+    return required(SAME_SECRET.get(name, name))
 
 
 def compose_urls(specs: Sequence[ServiceSpec]) -> dict[str, str]:
@@ -101,17 +110,22 @@ def process_env(
     """The process's environment: container addresses, its database and Redis, its secrets."""
     prefix = spec.env_prefix
     env: dict[str, str] = {}
-    if spec.port is not None:
+    if spec.port is not None or spec.metrics_port is not None:
         env[f"{prefix}HOST"] = "0.0.0.0"
+    if spec.port is not None:
         env[f"{prefix}PORT"] = str(spec.port)
+    if spec.metrics_port is not None:
+        env[f"{prefix}WORKER_METRICS_PORT"] = str(spec.metrics_port)
     if spec.database:
+        # Empty (the default): /metrics is off. Set in .env for Prometheus to read it.
+        env[f"{prefix}METRICS_TOKEN"] = f"${{{METRICS_TOKEN}:-}}"
         env[f"{prefix}DATABASE_URL"] = database_url(spec.database)
         env[f"{prefix}LOG_JSON"] = "true"
         env[f"{prefix}LOG_LEVEL"] = f"${{{prefix}LOG_LEVEL:-INFO}}"
     if spec.redis:
         env[f"{prefix}REDIS_URL"] = REDIS_URL
     env |= {key: resolve_urls(value, urls) for key, value in stack_env(spec, specs).items()}
-    env |= {name: required(name) for name in spec.secrets}
+    env |= {name: secret(name) for name in spec.secrets}
     return env
 
 
@@ -126,7 +140,10 @@ def migration_jobs(specs: Sequence[ServiceSpec]) -> dict[str, dict[str, Any]]:
         jobs[f"migrate-{spec.database}"] = {
             "build": build(spec.package, spec.command, health_target(spec)),
             "command": command,
-            "environment": {f"{spec.env_prefix}DATABASE_URL": database_url(spec.database)},
+            # The service's own settings are checked (its secrets too) before it migrates.
+            "environment": {f"{spec.env_prefix}DATABASE_URL": database_url(spec.database)}
+            | {name: secret(name) for name in spec.secrets},
+            "networks": networks(f"migrate-{spec.database}"),
             "depends_on": {"postgres": {"condition": "service_healthy"}},
             "restart": "no",
             "healthcheck": {"disable": True},  # a job: its exit code is its health
@@ -156,64 +173,32 @@ def process_service(
         "command": list(spec.command),
         "restart": "unless-stopped",
         "environment": process_env(spec, specs, urls),
+        "networks": networks(spec.name),
     }
     if spec.database and spec.package == "soundstream-recommender":
         service["volumes"] = ["recommender-data:/data"]  # run files shared by every worker
+    if spec.package == "soundstream-analytics":
+        # The DuckDB warehouse, the Parquet exports and the quality reports.
+        service["environment"][f"{spec.env_prefix}DATA_DIR"] = "/data"
+        service["volumes"] = ["analytics-data:/data"]
     if spec.name in PUBLIC_SERVICES and spec.port is not None:
         variable = f"SOUNDSTREAM_{spec.name.upper()}_PORT"
         service["ports"] = [f"${{{variable}:-{spec.port}}}:{spec.port}"]
     service["depends_on"] = depends
-    service["healthcheck"] = healthcheck(target, "60s" if target == "celery" else "30s")
-    if target == "celery":
+    worker = target.startswith("celery")
+    service["healthcheck"] = healthcheck(target, "60s" if worker else "30s")
+    if worker:
         service["stop_grace_period"] = "2m"  # a warm shutdown lets running tasks finish
     service["logging"] = LOGGING
     return service
 
 
-def infrastructure(specs: Sequence[ServiceSpec]) -> dict[str, dict[str, Any]]:
-    databases = sorted({spec.database for spec in specs if spec.database})
-    postgres_env = {"POSTGRES_PASSWORD": required("POSTGRES_PASSWORD")}
-    postgres_env["SOUNDSTREAM_DATABASES"] = " ".join(databases)
-    for database in databases:
-        postgres_env[password_variable(database)] = required(password_variable(database))
-    return {
-        "postgres": {
-            "image": POSTGRES_IMAGE,
-            "restart": "unless-stopped",
-            "environment": postgres_env,
-            "volumes": [
-                "postgres-data:/var/lib/postgresql/data",
-                "./infra/postgres/init-databases.sh:/docker-entrypoint-initdb.d/10-databases.sh:ro",
-            ],
-            "healthcheck": {
-                "test": ["CMD-SHELL", "pg_isready --username=postgres --dbname=postgres"],
-                "interval": "5s",
-                "timeout": "5s",
-                "retries": 10,
-                "start_period": "10s",
-            },
-            "logging": LOGGING,
-        },
-        "redis": {
-            "image": REDIS_IMAGE,
-            "command": ["redis-server", "--appendonly", "yes", "--save", "60 1"],
-            "restart": "unless-stopped",
-            "volumes": ["redis-data:/data"],
-            "healthcheck": {
-                "test": ["CMD", "redis-cli", "ping"],
-                "interval": "5s",
-                "timeout": "5s",
-                "retries": 10,
-                "start_period": "5s",
-            },
-            "logging": LOGGING,
-        },
-    }
-
-
 def loader(specs: Sequence[ServiceSpec], migrated: set[str]) -> dict[str, Any]:
     """The one-shot data load (``soundstream-admin import``: idempotent, safe to re-run)."""
-    env = {"SOUNDSTREAM_DATA_DIR": "/data"}
+    env = {
+        "SOUNDSTREAM_DATA_DIR": "/data",
+        SERVICE_TOKEN_VARIABLE: required(SERVICE_TOKEN_VARIABLE),
+    }
     prefixes = {spec.database: spec.env_prefix for spec in specs if spec.database}
     for database in LOADER_DATABASES:
         env[f"{prefixes[database]}DATABASE_URL"] = database_url(database)
@@ -228,6 +213,7 @@ def loader(specs: Sequence[ServiceSpec], migrated: set[str]) -> dict[str, Any]:
         "build": build(LOADER_PACKAGE, ["soundstream-admin", "import"], "redis:CATALOG_REDIS_URL"),
         "command": ["soundstream-admin", "import"],
         "environment": env,
+        "networks": networks("load-data"),
         "volumes": ["loader-data:/data"],
         "depends_on": depends,
         "restart": "no",
@@ -245,10 +231,27 @@ def compose_document(specs: Sequence[ServiceSpec]) -> dict[str, Any]:
     services |= jobs
     services["load-data"] = loader(specs, migrated)
     services |= {spec.name: process_service(spec, specs, urls, migrated) for spec in specs}
+    services |= observability()
     volumes: dict[str, dict[str, str]] = {
-        name: {} for name in ("postgres-data", "redis-data", "recommender-data", "loader-data")
+        name: {}
+        for name in (
+            "postgres-data",
+            "redis-data",
+            "recommender-data",
+            "analytics-data",
+            "loader-data",
+            "prometheus-data",
+            "grafana-data",
+        )
     }
-    return {"name": "soundstream", "services": services, "volumes": volumes}
+    secrets = {"metrics-token": {"environment": METRICS_TOKEN}}
+    return {
+        "name": "soundstream",
+        "services": services,
+        "networks": NETWORKS,
+        "volumes": volumes,
+        "secrets": secrets,
+    }
 
 
 def render(specs: Sequence[ServiceSpec]) -> str:
@@ -260,6 +263,8 @@ def render(specs: Sequence[ServiceSpec]) -> str:
     sections = [
         f"name: {document['name']}",
         f"services:\n{services}",
+        "\n".join(to_yaml({"networks": document["networks"]})),
         "\n".join(to_yaml({"volumes": document["volumes"]})),
+        "\n".join(to_yaml({"secrets": document["secrets"]})),
     ]
     return HEADER + "\n" + "\n\n".join(sections) + "\n"

@@ -7,7 +7,8 @@ runner never starts them without one. In this order it uses:
 2. else a ``redis-server`` it starts itself, when one is installed (its data is kept in
    ``<data dir>/redis``);
 3. else an embedded Redis-protocol server from the ``fakeredis`` package, in the runner's own
-   process (in memory: models, events and queued tasks are lost when the stack stops).
+   process (in memory: models, events and queued tasks are lost when the stack stops); the
+   package is the optional ``embedded-redis`` extra (the workspace installs it).
 
 Whichever it is, :attr:`StackRedis.description` says so plainly for the runner's output.
 """
@@ -27,6 +28,7 @@ import redis
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT_SECONDS = 10.0
+EMBEDDED_EXTRA = "soundstream-admin[embedded-redis]"
 
 
 class RedisUnavailableError(Exception):
@@ -108,7 +110,13 @@ def start_redis_server(executable: str, data_dir: Path) -> StackRedis:
 
 def start_embedded() -> StackRedis:
     """The embedded Redis-protocol server (fakeredis) on a free loopback port, in a thread."""
-    from fakeredis import TcpFakeServer
+    try:
+        from fakeredis import TcpFakeServer
+    except ImportError as exc:
+        raise RedisUnavailableError(
+            "no redis-server is installed, and the embedded Redis server needs the optional "
+            f'fakeredis package: install redis-server, or pip install "{EMBEDDED_EXTRA}"'
+        ) from exc
 
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
@@ -153,6 +161,9 @@ def provide_redis(
         started = start_redis_server(executable, data_dir)
         started.description = f"{reason}: {started.description}"
         return started
-    embedded = start_embedded()
+    try:
+        embedded = start_embedded()
+    except RedisUnavailableError as exc:
+        raise RedisUnavailableError(f"{reason}; {exc}") from exc
     embedded.description = f"{reason}; {embedded.description}"
     return embedded

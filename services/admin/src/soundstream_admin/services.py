@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from analytics.config import get_settings as analytics_settings
+from analytics.db import MIGRATIONS as ANALYTICS_MIGRATIONS
 from catalog.config import get_settings as catalog_settings
 from catalog.db import MIGRATIONS as CATALOG_MIGRATIONS
 from gateway.config import get_settings as gateway_settings
@@ -37,17 +40,28 @@ def service_databases() -> dict[str, ServiceDatabase]:
         "recommender": ServiceDatabase(
             "recommender", recommender_settings(), RECOMMENDER_MIGRATIONS
         ),
+        "analytics": ServiceDatabase("analytics", analytics_settings(), ANALYTICS_MIGRATIONS),
         "gateway": ServiceDatabase("gateway", gateway_settings(), GATEWAY_MIGRATIONS),
     }
 
 
-def migrate_all() -> dict[str, str | None]:
+def migrate_all(notify: Callable[[str], None] | None = None) -> dict[str, str | None]:
+    """Upgrade every database, then settle an import a crash interrupted (``notify`` hears)."""
+    from soundstream_admin.importing.journal import recover_databases
+
     revisions: dict[str, str | None] = {}
-    for name, db in service_databases().items():
+    databases = service_databases()
+    for name, db in databases.items():
         engine = db.engine()
         try:
             db.migrations.upgrade(engine)
             revisions[name] = db.migrations.current(engine)
         finally:
             engine.dispose()
+    recovered = recover_databases(
+        {name: databases[name].settings.database_url for name in ("catalog", "listening")}
+    )
+    for outcome in recovered:
+        if notify is not None:
+            notify(str(outcome))
     return revisions

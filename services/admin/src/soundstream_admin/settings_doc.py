@@ -10,12 +10,13 @@ import json
 from importlib import import_module
 from pathlib import Path
 
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
 from soundstream_admin.config import AdminSettings
-from soundstream_admin.runner import find_stack_file, load_stack
+from soundstream_admin.stack import find_stack_file, load_stack
 
 
 def settings_classes() -> list[tuple[str, type[BaseSettings]]]:
@@ -53,6 +54,14 @@ def _default(info: FieldInfo) -> str:
     return f"`{json.dumps(info.default, default=str)}`"
 
 
+def _variable(prefix: str, name: str, info: FieldInfo) -> str:
+    """The environment variable of a setting: its alias when it has one (a setting shared by
+    every service, e.g. ``SOUNDSTREAM_SERVICE_TOKEN``), else prefix and name."""
+    if isinstance(info.validation_alias, AliasChoices):
+        return str(info.validation_alias.choices[0])
+    return f"{prefix}{name.upper()}"
+
+
 def render() -> str:
     lines = [HEADER]
     for title, cls in settings_classes():
@@ -60,7 +69,9 @@ def render() -> str:
         lines += [f"## {title}", "", "| variable | default | meaning |", "|---|---|---|"]
         for name, info in cls.model_fields.items():
             description = (info.description or "").replace("|", "\\|")
-            lines.append(f"| `{prefix}{name.upper()}` | {_default(info)} | {description} |")
+            lines.append(
+                f"| `{_variable(prefix, name, info)}` | {_default(info)} | {description} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

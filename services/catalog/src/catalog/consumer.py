@@ -1,8 +1,9 @@
 """The catalog's event consumer process (``catalog-events``).
 
-Reads ``soundstream:events:listening`` in consumer group ``catalog``: events published while
-the process was stopped are handled when it starts again; an event whose handler keeps
-failing is moved to ``soundstream:dlq:catalog`` (listed by ``GET /events/dead-letters``).
+Reads the streams of the events :class:`~catalog.events.CatalogEventHandlers` handles (the
+listening service's) in consumer group ``catalog``: events published while the process was
+stopped are handled when it starts again; an event whose handler keeps failing is moved to
+``soundstream:dlq:catalog`` (listed by ``GET /events/dead-letters``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ import redis
 from sqlalchemy import Engine
 
 from catalog.config import Settings, get_settings
-from catalog.db import create_catalog_engine
+from catalog.db import prepare_engine
 from catalog.events import CatalogEventHandlers
 from soundstream_common.cache import ResponseCache
 from soundstream_common.db import make_session_factory
-from soundstream_common.events import stream_for
-from soundstream_common.events.consumer import EventConsumer, serve_events
+from soundstream_common.events.consumer import EventConsumer, run_consumer
 from soundstream_common.redis import RedisHandle
 
 GROUP = "catalog"
-SOURCES = ("listening",)
 
 
 def build_consumer(
@@ -31,7 +30,7 @@ def build_consumer(
     """A consumer applying the catalog's handlers to ``engine``'s database.
 
     ``options`` are passed to :class:`EventConsumer` (``max_deliveries``, ``retry_after_ms``,
-    ``block_ms`` ...).
+    ``block_ms`` ...) over the settings' ``events_*``.
     """
     cache = ResponseCache(
         RedisHandle(settings.redis_url, client=client),
@@ -42,25 +41,16 @@ def build_consumer(
     return EventConsumer(
         client,
         group=GROUP,
-        streams=[stream_for(source) for source in SOURCES],
-        handlers=handlers.handlers(),
-        **options,
+        handlers=handlers,
+        **{**settings.consumer_options(), **options},
     )
 
 
 def run() -> None:
     """Console entry point ``catalog-events``: consume until SIGINT/SIGTERM."""
     settings = get_settings()
-    engine = create_catalog_engine(
-        settings.database_url,
-        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-        pool_size=settings.db_pool_size,
+    run_consumer(
+        settings,
+        build=lambda engine, redis: build_consumer(settings, engine=engine, client=redis.client),
+        prepare_engine=prepare_engine,
     )
-    try:
-        serve_events(
-            settings,
-            name="catalog-events",
-            build=lambda redis: build_consumer(settings, engine=engine, client=redis.client),
-        )
-    finally:
-        engine.dispose()

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
+from sqlalchemy import Engine
 
 from catalog.exceptions import InvalidRangeError
 from catalog.models import Artist, Tag
-from catalog.schemas.common import MAX_ID
 from catalog.services import artists, tags
+from catalog.services.bounds import PopularityBounds
 from catalog.services.queries import DateRange
-from catalog.services.search import PopularityBounds
-from soundstream_common.app import SessionDep
+from catalog.state import CatalogState
+from soundstream_common.app import SessionDep, service_state
+from soundstream_common.batch import batch_ids
+from soundstream_common.fields import IsoDay
+from soundstream_common.ids import MAX_ID
 
 ArtistIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Artist id.", examples=[89])]
 TagIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Tag id.", examples=[73])]
 MAX_COUNT = 2**63 - 1
+
+
+def get_state(request: Request) -> CatalogState:
+    return service_state(request.app, CatalogState)
+
+
+def get_engine(request: Request) -> Engine:
+    return get_state(request).engine
 
 
 def valid_artist(session: SessionDep, artist_id: ArtistIdPath) -> Artist:
@@ -32,11 +43,11 @@ def valid_tag(session: SessionDep, tag_id: TagIdPath) -> Tag:
 
 async def date_range(
     start: Annotated[
-        date | None,
+        IsoDay | None,
         Query(alias="from", description="First day included (YYYY-MM-DD)."),
     ] = None,
     end: Annotated[
-        date | None,
+        IsoDay | None,
         Query(alias="to", description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> DateRange:
@@ -68,7 +79,10 @@ async def popularity_bounds(
     return PopularityBounds(min_listeners, max_listeners, min_plays, max_plays)
 
 
+artist_ids = batch_ids("artists", ("q", "sort", "limit", "cursor"), "89,289,72")
+ArtistIdsDep = Annotated[list[int] | None, Depends(artist_ids)]
 ArtistDep = Annotated[Artist, Depends(valid_artist)]
 TagDep = Annotated[Tag, Depends(valid_tag)]
 DateRangeDep = Annotated[DateRange, Depends(date_range)]
 PopularityBoundsDep = Annotated[PopularityBounds, Depends(popularity_bounds)]
+EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from catalog import __version__
-from catalog.api.artists_plain import PlainArtistRoute
 from catalog.api.router import ROUTERS
-from catalog.api.search_plain import PlainSearchRoute
 from catalog.config import Settings, get_settings
 from catalog.db import MIGRATIONS, prepare_engine
 from catalog.models import EVENT_OUTBOX
 from catalog.services.tag_index import TagIndex
-from soundstream_common.app import create_service_app, serve
+from catalog.state import CatalogState
+from soundstream_common.app import create_service_app, serve, service_state
 
 DESCRIPTION = """Artists, tags, tag assignments and artist popularity.
 
@@ -29,9 +28,9 @@ service (process `catalog-events`).
 
 @asynccontextmanager
 async def _catalog_engine(app: FastAPI) -> AsyncIterator[None]:
-    prepare_engine(app.state.engine)
-    tag_index = TagIndex(app.state.engine)
-    app.state.tag_index = tag_index
+    state = service_state(app, CatalogState)
+    prepare_engine(state.engine)
+    state.tag_index = tag_index = TagIndex(state.engine, wanted=state.settings.tag_index == "auto")
     tag_index.current()  # starts the first build in the background
     try:
         yield
@@ -46,8 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         migrations=MIGRATIONS,
+        state_type=CatalogState,
         routers=ROUTERS,
-        plain_routes=[PlainSearchRoute(), PlainArtistRoute()],
         outbox_table=EVENT_OUTBOX,
         extra_lifespan=_catalog_engine,
     )
@@ -55,5 +54,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def run() -> None:
     """Console entry point ``catalog-api``."""
-    settings = get_settings()
-    serve(create_app(settings), settings)
+    serve("catalog.main:create_app", get_settings())

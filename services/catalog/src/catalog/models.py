@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soundstream_common.db import make_metadata
 from soundstream_common.events.outbox import outbox_table
+from soundstream_common.versions import DatasetVersionRow
 
 
 class Base(DeclarativeBase):
@@ -111,6 +112,12 @@ class ArtistPopularity(Base):
         Index("ix_artist_popularity_listeners", "listeners"),
         Index("ix_artist_popularity_plays", "plays"),
     )
+
+
+class DatasetVersion(DatasetVersionRow, Base):
+    """The single row (id 1) holding the version of what the export streams (artists, tags,
+    tag assignments): advanced in the transaction of every write to them, see
+    :mod:`catalog.services.dataset`."""
 
 
 EVENT_OUTBOX = outbox_table(Base.metadata)

@@ -5,20 +5,25 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from loguru import logger
-from sqlalchemy import Table
-from sqlalchemy.orm import Session
-from starlette.routing import BaseRoute
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine, Table
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from soundstream_common.access_log import access_log
 from soundstream_common.cache import ResponseCache
 from soundstream_common.db import Migrations, create_db_engine, make_session_factory
+from soundstream_common.docs import install_docs
 from soundstream_common.errors import Problem, install_problem_handlers
 from soundstream_common.events.outbox import Outbox, OutboxRelay
+from soundstream_common.events.publish import EventPublisher as EventPublisher
 from soundstream_common.health import (
     ReadinessCheck,
     database_check,
@@ -26,9 +31,19 @@ from soundstream_common.health import (
     migrations_check,
 )
 from soundstream_common.logging import configure_logging
+from soundstream_common.metrics import (
+    CacheCollector,
+    HTTPMetricsMiddleware,
+    ServiceMetrics,
+    metrics_router,
+)
 from soundstream_common.middleware import RequestContextMiddleware
+from soundstream_common.openapi import Hook as OpenAPIHook
+from soundstream_common.openapi import finish_openapi
 from soundstream_common.redis import RedisHandle
+from soundstream_common.service_token import ServiceTokenMiddleware
 from soundstream_common.settings import ServiceSettings
+from soundstream_common.strict import reject_undeclared_input
 
 ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -62,37 +77,53 @@ def settle_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+@dataclass(kw_only=True, eq=False)
+class ServiceState:
+    """What the chassis builds when a service starts, for its requests to use.
+
+    Each service subclasses it: it narrows ``settings`` to its own settings and declares what
+    its start-up adds (``field(init=False)``, set by its ``extra_lifespan``). Functions take
+    the state they need by type; :func:`service_state` reads it from an application.
+    """
+
+    settings: ServiceSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: RedisHandle | None
+    cache: ResponseCache
+    events: EventPublisher | None
+    """Where writes record their events (``None``: the service publishes none)."""
+    readiness_checks: list[ReadinessCheck]
+
+
+StateT = TypeVar("StateT", bound=ServiceState)
+
+
+def service_state(app: Starlette, kind: type[StateT]) -> StateT:
+    """The running application's state, as the ``kind`` its service declared."""
+    state = app.state.service
+    if not isinstance(state, kind):
+        raise TypeError(f"the application's state is a {type(state).__name__}, not {kind.__name__}")
+    return state
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; services own the transaction boundaries."""
-    session: Session = request.app.state.sessions()
+    session = service_state(request.app, ServiceState).sessions()
     try:
         yield session
     finally:
         session.close()
 
 
-class EventPublisher:
-    """What a write path needs: record events in its transaction, then poke the relay."""
-
-    def __init__(self, outbox: Outbox, relay: OutboxRelay | None) -> None:
-        self.outbox = outbox
-        self.relay = relay
-
-    def record(self, session: Session, event_type: str, payload: dict[str, object]) -> None:
-        self.outbox.add(session, event_type, dict(payload))
-
-    def committed(self) -> None:
-        if self.relay is not None:
-            self.relay.notify()
-
-
 async def get_cache(request: Request) -> ResponseCache:
-    cache: ResponseCache = request.app.state.cache
-    return cache
+    return service_state(request.app, ServiceState).cache
 
 
 async def get_events(request: Request) -> EventPublisher:
-    events: EventPublisher = request.app.state.events
+    events = service_state(request.app, ServiceState).events
+    if events is None:
+        raise RuntimeError("this service publishes no events (create_service_app's outbox_table)")
     return events
 
 
@@ -113,13 +144,19 @@ def create_service_app(
     description: str,
     version: str,
     migrations: Migrations,
+    state_type: type[ServiceState] = ServiceState,
     routers: Sequence[APIRouter] = (),
-    plain_routes: Sequence[BaseRoute] = (),
     outbox_table: Table | None = None,
     extra_checks: Callable[[FastAPI], Sequence[ReadinessCheck]] | None = None,
     extra_lifespan: ExtraLifespan | None = None,
+    openapi_hooks: Sequence[OpenAPIHook] = (),
+    metrics_registries: Sequence[CollectorRegistry] = (),
 ) -> FastAPI:
-    """A FastAPI app with logging, request ids, problem+json, health, DB, cache and events."""
+    """A FastAPI app with logging, request ids, problem+json, health, DB, cache and events.
+
+    At start-up the app's state (``state_type``, read with :func:`service_state`) is built,
+    then ``extra_lifespan`` completes it and runs for as long as the app does.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,6 +165,7 @@ def create_service_app(
             level=settings.log_level,
             json_logs=settings.log_json,
             log_dir=settings.log_dir,
+            library_level=settings.library_log_level,
         )
         engine = create_db_engine(
             settings.database_url,
@@ -135,24 +173,28 @@ def create_service_app(
             pool_size=settings.db_pool_size,
         )
         redis = RedisHandle(settings.redis_url) if settings.redis_url else None
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessions = make_session_factory(engine)
-        app.state.redis = redis
-        app.state.cache = ResponseCache(
-            redis, settings.service_name, ttl=settings.cache_ttl_seconds
-        )
+        cache = ResponseCache(redis, settings.service_name, ttl=settings.cache_ttl_seconds)
+        cache_metrics.watch(cache)
         relay = None
+        events = None
         if outbox_table is not None:
             outbox = Outbox(outbox_table, settings.service_name, redis)
             relay = OutboxRelay(outbox, engine) if redis is not None else None
-            app.state.events = EventPublisher(outbox, relay)
-        app.state.readiness_checks = [
-            database_check(engine),
-            migrations_check(engine, migrations),
-            *([redis_check(redis)] if redis is not None else []),
-            *(extra_checks(app) if extra_checks else ()),
-        ]
+            events = EventPublisher(outbox, relay)
+        app.state.service = state_type(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            redis=redis,
+            cache=cache,
+            events=events,
+            readiness_checks=[
+                database_check(engine),
+                migrations_check(engine, migrations),
+                *([redis_check(redis)] if redis is not None else []),
+                *(extra_checks(app) if extra_checks else ()),
+            ],
+        )
         logger.info("{} starting with {}", settings.service_name, settings.public_dict())
         if relay is not None:
             relay.start()
@@ -183,28 +225,66 @@ def create_service_app(
         # Metrics and traces are our own (Prometheus, request ids): FastAPI's OpenTelemetry
         # hooks would look up the global providers on every request for nothing.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # Every route takes only what it declares (soundstream_common.strict).
+        dependencies=[Depends(reject_undeclared_input)],
+        # Served from installed files instead of a CDN (soundstream_common.docs).
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     install_problem_handlers(app)
+    finish_openapi(app, *openapi_hooks)
+    metrics = ServiceMetrics(settings.service_name)
+    metrics.extra.extend(metrics_registries)
+    cache_metrics = CacheCollector()
+    metrics.registry.register(cache_metrics)
+    app.add_middleware(HTTPMetricsMiddleware, metrics=metrics)
+    token = settings.service_token_value()
+    if settings.internal and token:
+        app.add_middleware(ServiceTokenMiddleware, token=token)
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(health_router(settings.service_name, version))
+    if settings.trusted_proxies:
+        # Outermost: the client address every later part sees (logs, rate limits) is the one
+        # a trusted proxy forwarded; anyone else's X-Forwarded-For is ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.include_router(health_router(settings.service_name, version, _readiness_checks))
+    app.include_router(
+        metrics_router(
+            metrics,
+            settings.metrics_token,
+            f"{settings.model_config.get('env_prefix', '')}METRICS_TOKEN",
+        )
+    )
     for router in routers:
         app.include_router(router)
-    # Before every other route: hot reads with plain parameters skip FastAPI's parameter
-    # work; what they do not take goes on to the documented routes (soundstream_common.plain_route).
-    app.router.routes[:0] = plain_routes
     return app
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run ``app`` under uvicorn the way every service runs: uvloop, httptools, our logging."""
+def _readiness_checks(request: Request) -> Sequence[ReadinessCheck]:
+    return service_state(request.app, ServiceState).readiness_checks
+
+
+def server_options(settings: ServiceSettings) -> dict[str, Any]:
+    """How uvicorn runs every service: ``settings.workers`` processes sharing the port,
+    uvloop, httptools, our logging, and no forwarded header believed by uvicorn itself."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "log_config": None,
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": False,  # the request middleware logs every request
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default (a client on the same
+        # host could pick its address, and so its rate limit); the application trusts only
+        # the proxies its settings name (trusted_proxies, see create_service_app).
+        "proxy_headers": False,
+    }
+
+
+def serve(factory: str, settings: ServiceSettings) -> None:
+    """Run the application ``factory`` makes (``"module:function"``, importable by every worker
+    process) under uvicorn the way every service runs (:func:`server_options`)."""
     import uvicorn
 
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the request middleware logs every request
-    )
+    uvicorn.run(factory, factory=True, **server_options(settings))

@@ -11,14 +11,15 @@ generation and the entry. When Redis is unavailable the cache is bypassed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from soundstream_common.redis import RedisHandle
 
 _SEPARATOR = b":"
+K = TypeVar("K", bound=Hashable)
 
 
 class ResponseCache:
@@ -70,6 +71,58 @@ class ResponseCache:
         entry = gen + _SEPARATOR + value
         self.redis.call(lambda r: r.set(keys[1], entry, ex=ttl or self.ttl))
         return value
+
+    def get_or_compute_many(
+        self,
+        group: str,
+        keys: Sequence[K],
+        key_of: Callable[[K], str],
+        compute: Callable[[list[K]], dict[K, bytes]],
+        *,
+        ttl: int | None = None,
+    ) -> dict[K, bytes]:
+        """The cached bytes of each of ``keys`` in ``group`` (one ``MGET``), the misses
+        computed together by ``compute(misses)`` and stored; a key ``compute`` leaves out is
+        left out of the answer and not cached."""
+        if self.redis is None or not keys:
+            return compute(list(keys))
+        if self._pending:
+            self.invalidate(set(self._pending))
+        entry_keys = [self._entry_key(group, key_of(key)) for key in keys]
+        found = self.redis.call(lambda r: r.mget([self._gen_key(group), *entry_keys]))
+        if found is None:
+            return compute(list(keys))
+        generation = found[0] if isinstance(found[0], bytes) else b"0"
+        answer: dict[K, bytes] = {}
+        misses: list[K] = []
+        for key, entry in zip(keys, found[1:], strict=True):
+            if isinstance(entry, bytes):
+                stored_gen, _, body = entry.partition(_SEPARATOR)
+                if stored_gen == generation:
+                    answer[key] = body
+                    continue
+            misses.append(key)
+        self.hits += len(answer)
+        self.misses += len(misses)
+        if not misses:
+            return answer
+        computed = compute(misses)
+        answer.update(computed)
+        stored = {
+            self._entry_key(group, key_of(key)): generation + _SEPARATOR + body
+            for key, body in computed.items()
+        }
+
+        def store(client: Any) -> bool:
+            pipe = client.pipeline(transaction=False)
+            for entry_key, entry in stored.items():
+                pipe.set(entry_key, entry, ex=ttl or self.ttl)
+            pipe.execute()
+            return True
+
+        if stored:
+            self.redis.call(store)
+        return answer
 
     async def get_or_compute_async(
         self,

@@ -18,6 +18,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from soundstream_common.context import request_id_var
@@ -84,6 +85,21 @@ class DependencyUnavailableError(ProblemError):
 
 class DependencyTimeoutError(ProblemError):
     status, slug, title = 504, "dependency-timeout", "A dependency timed out"
+
+
+def problem_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route: a problem+json answer for each of ``statuses``, described
+    by ``descriptions`` (a service's wording) or else by the status' phrase."""
+    known = descriptions or {}
+    return {
+        status: {
+            "model": Problem,
+            "description": known.get(status, f"{HTTPStatus(status).phrase} (problem+json)."),
+        }
+        for status in statuses
+    }
 
 
 def current_request_id(request: Request) -> str | None:
@@ -156,12 +172,31 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            from soundstream_common.openapi import allowed_methods  # it imports this module
+
+            documented = allowed_methods(app, request.url.path)
+            if documented:
+                headers["Allow"] = ", ".join(documented)
         return problem_response(
             request,
             status=exc.status_code,
             slug=HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-"),
             detail=detail,
-            headers=exc.headers,
+            headers=headers,
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _gone_meanwhile(request: Request, _exc: StaleDataError) -> JSONResponse:
+        # A row read at the start of the request was deleted before its change was written
+        # (e.g. a PATCH racing a DELETE): what the client asked to change is gone.
+        return problem_response(
+            request,
+            status=404,
+            slug="not-found",
+            title="Not Found",
+            detail="It was deleted while this request was being handled.",
         )
 
     @app.exception_handler(OperationalError)

@@ -86,7 +86,10 @@ def evaluate(service: str, checks: Sequence[ReadinessCheck]) -> Readiness:
     return Readiness(status=overall, service=service, checks=results)
 
 
-def health_router(service: str, version: str) -> APIRouter:
+def health_router(
+    service: str, version: str, checks_of: Callable[[Request], Sequence[ReadinessCheck]]
+) -> APIRouter:
+    """``/health`` and ``/ready``; ``checks_of(request)``: the running app's readiness checks."""
     router = APIRouter(tags=["health"])
 
     @router.get(
@@ -106,8 +109,7 @@ def health_router(service: str, version: str) -> APIRouter:
         responses={503: {"model": Readiness, "description": "A critical check failed."}},
     )
     async def ready(request: Request, response: Response) -> Readiness:
-        checks: Sequence[ReadinessCheck] = request.app.state.readiness_checks
-        result = await run_in_threadpool(evaluate, service, checks)
+        result = await run_in_threadpool(evaluate, service, checks_of(request))
         if result.status == "unavailable":
             response.status_code = 503
         return result

@@ -1,8 +1,10 @@
 """Logging through loguru: JSON off a terminal, readable on one, rotating files on demand.
 
 ``configure_logging`` is called by each service's lifespan (and the admin CLI). Standard
-library loggers (uvicorn, SQLAlchemy, alembic) are routed into loguru so every line shares the
-same format and carries the request id.
+library loggers (uvicorn, SQLAlchemy, alembic, httpx, ...) are routed into loguru so every line
+shares the same format and carries the request id. Third-party libraries log at
+``library_level`` (WARNING unless asked): their per-request chatter (httpcore writes six
+DEBUG lines per upstream call) would otherwise outgrow everything else in ``app.log``.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def configure_logging(
     level: str = "INFO",
     json_logs: bool | None = None,
     log_dir: Path | None = None,
+    library_level: str = "WARNING",
 ) -> None:
     """(Re)configure the process-wide logger for ``service``."""
     use_json = (not sys.stderr.isatty()) if json_logs is None else json_logs
@@ -132,13 +135,14 @@ def configure_logging(
         json_lines=log_dir is not None or (use_json and console_access),
         text_lines=not use_json and console_access,
     )
-    logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
-    for name in ("uvicorn", "uvicorn.error", "alembic"):
+    libraries = logger.level(library_level).no  # loguru's numbers are the standard ones
+    logging.basicConfig(handlers=[_InterceptHandler()], level=libraries, force=True)
+    # The server's start and stop lines are worth having at INFO whatever the libraries' level.
+    for name in ("uvicorn", "uvicorn.error"):
         std = logging.getLogger(name)
         std.handlers = [_InterceptHandler()]
         std.propagate = False
-    # The readiness probe asks Alembic for the schema revision on every call: keep its chatter out.
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+        std.setLevel(min(logging.INFO, libraries))
     # Our middleware writes one access line per request; uvicorn's would duplicate it.
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False

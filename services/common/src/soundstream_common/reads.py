@@ -19,7 +19,7 @@ from sqlalchemy import ClauseElement, Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from soundstream_common.cache import ResponseCache
+from soundstream_common.app import ServiceState
 
 T = TypeVar("T")
 
@@ -37,27 +37,24 @@ async def run_read(engine: Engine, read: Callable[[], T], *, point_read: bool) -
 
 
 async def cached_body(
-    state: Any,
+    state: ServiceState,
     group: str,
     key: str | Callable[[], str],
     compute: Callable[[], bytes],
     *,
     point_read: bool = False,
 ) -> bytes:
-    """JSON bytes from ``group`` of the app's response cache (``state``: the application's
-    state), or ``compute()``'s (then stored); ``key`` may be a function, called only when
-    there is a cache.
+    """JSON bytes from ``group`` of the app's response cache, or ``compute()``'s (then
+    stored); ``key`` may be a function, called only when there is a cache.
 
     The cache is read on the event loop (a hit takes no thread); on a miss ``compute`` runs
     as :func:`run_read` decides (``point_read``: a few indexed rows).
     """
-    cache: ResponseCache = state.cache
-    engine: Engine = state.engine
 
     async def read() -> bytes:
-        return await run_read(engine, compute, point_read=point_read)
+        return await run_read(state.engine, compute, point_read=point_read)
 
-    return await cache.get_or_compute_async(group, key, read)
+    return await state.cache.get_or_compute_async(group, key, read)
 
 
 class DriverQuery:

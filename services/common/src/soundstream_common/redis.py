@@ -27,6 +27,7 @@ class RedisHandle:
         socket_timeout: float = 0.5,
         cooldown: float = 2.0,
         client: redis.Redis | None = None,
+        max_connections: int | None = None,
     ) -> None:
         self.url = url
         self.cooldown = cooldown
@@ -37,6 +38,7 @@ class RedisHandle:
             health_check_interval=30,
         )
         self._socket_timeout = socket_timeout
+        self._max_connections = max_connections
         self._async_client: redis_async.Redis | None = None
         self._down_until = 0.0
         self._lock = threading.Lock()
@@ -53,6 +55,7 @@ class RedisHandle:
                 socket_timeout=self._socket_timeout,
                 socket_connect_timeout=self._socket_timeout,
                 health_check_interval=30,
+                max_connections=self._max_connections,
             )
         return self._async_client
 

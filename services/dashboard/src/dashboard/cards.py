@@ -7,7 +7,6 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data
 from dashboard.markup import ArtistCard, artist_card
 
 Record = dict[str, Any]
@@ -21,50 +20,26 @@ def _tag_names(tags: Any) -> tuple[str, ...]:
 
 
 def card_from(item: Record, rank: int, best_score: float) -> ArtistCard:
-    """A card for one recommended artist; what the gateway did not send is looked up."""
+    """A card for one recommended artist, named and pictured by the gateway."""
     artist_id = int(item["artist_id"])
-    name = item.get("name") or item.get("artist_name")
-    tags = _tag_names(item.get("top_tags") or item.get("tags"))
-    picture = item.get("picture_url") or item.get("picture")
-    url = item.get("url")
-    if not name or not tags or not picture:
-        found = data.artist(artist_id) or {}
-        name = name or found.get("name") or f"Artist {artist_id}"
-        tags = tags or _tag_names(found.get("top_tags"))
-        picture = picture or found.get("picture_url")
-        url = url or found.get("url")
     score = float(item.get("score", 0.0))
     return ArtistCard(
         artist_id=artist_id,
-        name=str(name),
+        name=str(item.get("name") or f"Artist {artist_id} (no longer in the catalog)"),
         score=score,
         relative=score / best_score if best_score > 0 else 0.0,
         rank=rank,
-        url=url,
-        picture_url=picture,
-        tags=tags,
+        url=item.get("url"),
+        picture_url=item.get("picture_url"),
+        tags=_tag_names(item.get("top_tags")),
     )
 
 
-def _names(ids: Sequence[int], limit: int = 3) -> str:
-    shown = [data.artist_name(int(artist_id)) for artist_id in ids[:limit]]
-    return ", ".join(shown)
-
-
 def reason_lines(reasons: Sequence[Record] | None) -> list[str]:
-    """Why an artist is suggested, in words, strongest reason first."""
-    lines = []
+    """Why an artist is suggested, in the gateway's words (naming the artists cited),
+    strongest reason first."""
     ordered = sorted(reasons or [], key=lambda reason: -float(reason.get("strength") or 0))
-    for reason in ordered[:MAX_REASONS]:
-        artists, users = reason.get("artists") or [], reason.get("users") or []
-        kind = reason.get("kind")
-        if kind == "listened" and artists:
-            lines.append(f"because you listen to {_names(artists)}")
-        elif kind == "friends" and users:
-            lines.append(f"popular among your friends ({len(users)} of them)")
-        elif reason.get("text"):
-            lines.append(str(reason["text"]))
-    return lines
+    return [str(reason["text"]) for reason in ordered[:MAX_REASONS] if reason.get("text")]
 
 
 def card_grid(

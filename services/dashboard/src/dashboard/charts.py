@@ -243,3 +243,92 @@ def metric_history(frame: pd.DataFrame, metric: str) -> go.Figure:
         labels={"trained_at": "trained at", metric: METRIC_NAMES.get(metric, metric)},
     )
     return _layout(fig, height=360, title=f"{METRIC_NAMES.get(metric, metric)} across versions")
+
+
+def task_durations(frame: pd.DataFrame) -> go.Figure:
+    """How long each task of a graph took in each run it ran in (kept tasks take none),
+    one line per task across runs."""
+    fig = px.line(
+        frame,
+        x="run_started",
+        y="duration_seconds",
+        color="task",
+        markers=True,
+        color_discrete_sequence=PALETTE,
+        labels={"run_started": "run started", "duration_seconds": "seconds"},
+    )
+    return _layout(fig, height=360, title="Task durations over time")
+
+
+def monthly_activity(frame: pd.DataFrame) -> go.Figure:
+    """Tag assignments and first-time taggers per month, from the warehouse's daily rows."""
+    monthly = (
+        frame.set_index("day")[["assignments", "new_taggers", "new_tags"]]
+        .resample("MS")
+        .sum()
+        .reset_index()
+    )
+    fig = go.Figure()
+    for index, (column, name) in enumerate(
+        (
+            ("assignments", "Tag assignments"),
+            ("new_taggers", "New taggers"),
+            ("new_tags", "New tags"),
+        )
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=monthly["day"],
+                y=monthly[column],
+                name=name,
+                mode="lines",
+                line={"color": PALETTE[index % len(PALETTE)], "width": 2},
+                yaxis="y" if column == "assignments" else "y2",
+            )
+        )
+    fig.update_layout(
+        yaxis={"title": "assignments"},
+        yaxis2={"title": "new taggers / tags", "overlaying": "y", "side": "right"},
+    )
+    return _layout(fig, height=420, title="Tagging activity per month", hovermode="x unified")
+
+
+def running_totals(frame: pd.DataFrame) -> go.Figure:
+    """The running totals of assignments and taggers (the cumulative metrics)."""
+    fig = px.line(
+        frame,
+        x="day",
+        y=["total_assignments", "total_taggers"],
+        labels={"value": "", "day": "", "variable": ""},
+        color_discrete_sequence=[ACCENT, MUTED],
+        log_y=True,
+    )
+    return _layout(fig, title="Running totals (log scale)", hovermode="x unified")
+
+
+def genre_bar(frame: pd.DataFrame) -> go.Figure:
+    """The dominant genres: genre tags only, spelling variants merged."""
+    fig = px.bar(
+        frame.iloc[::-1],
+        x="assignments",
+        y="genre",
+        orientation="h",
+        hover_data={"spellings": True},
+        labels={"assignments": "Tag assignments", "genre": ""},
+        color_discrete_sequence=[ACCENT],
+    )
+    return _layout(fig, height=440, title="Dominant genres (variants merged, non-genre tags out)")
+
+
+def quality_trend(frame: pd.DataFrame, measures: Sequence[str]) -> go.Figure:
+    """Each quality measure across the reports, oldest first."""
+    ordered = frame.sort_values("created_at")
+    fig = px.line(
+        ordered,
+        x="created_at",
+        y=list(measures),
+        markers=True,
+        labels={"value": "", "created_at": "report", "variable": ""},
+        color_discrete_sequence=PALETTE,
+    )
+    return _layout(fig, title="Data quality across reports")

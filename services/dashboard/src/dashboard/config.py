@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     )
     api_key: SecretStr | None = Field(
         None,
-        description="Gateway API key; an admin key unlocks retraining on the Models page.",
+        description="Gateway API key; an admin key unlocks retraining on the Models page and "
+        "starting runs on the Jobs page.",
     )
     request_timeout_seconds: float = Field(
         15.0, gt=0, description="Timeout of each request to the gateway."

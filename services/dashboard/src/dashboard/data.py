@@ -1,8 +1,9 @@
-"""The dashboard's only way to the data: one SDK client, loaders cached with a TTL.
+"""The dashboard's way to the data: one SDK client, loaders cached with a TTL.
 
 Every loader returns plain data (dicts, lists, DataFrames) so Streamlit can cache it; SDK
 errors propagate to the page, where :func:`dashboard.ui.gateway_errors` turns them into a
-message with a retry button.
+message with a retry button. The analytics warehouse's loaders are in
+:mod:`dashboard.warehouse`.
 """
 
 from __future__ import annotations
@@ -114,35 +115,20 @@ def user_stats(user_id: int) -> Record | None:
         return None
 
 
-@st.cache_data(ttl=STATS_TTL, show_spinner=False)
-def artist(artist_id: int) -> Record | None:
-    """One artist's page data: name, links, picture, listeners, plays and top tags."""
-    try:
-        return plain(client().artists.get(artist_id))  # type: ignore[no-any-return]
-    except NotFoundError:
-        return None
-
-
-def artist_name(artist_id: int) -> str:
-    found = artist(artist_id)
-    return str(found["name"]) if found else f"Artist {artist_id}"
-
-
 @st.cache_data(ttl=DETAIL_TTL, show_spinner=False)
 def user_top_artists(user_id: int, limit: int = 15) -> pd.DataFrame:
     """A user's most played artists (by their own play counts), with names."""
     rows = records(client().listens.list(user_id, limit=limit), limit)
-    frame = pd.DataFrame(rows, columns=["artist_id", "weight"])
-    frame["name"] = [artist_name(int(artist_id)) for artist_id in frame["artist_id"]]
-    return frame
+    return pd.DataFrame(rows, columns=["artist_id", "name", "weight"])
 
 
 @st.cache_data(ttl=DETAIL_TTL, show_spinner=False)
 def similar_users(user_id: int, k: int = 6) -> pd.DataFrame:
     """The users whose taste is closest to this user's, with their activity."""
     found = plain(client().users.similar(user_id, k=k))
-    frame = pd.DataFrame(found.get("items", []), columns=["id", "score"])
-    return frame.merge(users(), on="id", how="left")
+    return pd.DataFrame(
+        found.get("items", []), columns=["id", "score", "plays", "artists", "friends"]
+    )
 
 
 @st.cache_data(ttl=DETAIL_TTL, show_spinner="Asking the recommender…")
@@ -322,11 +308,44 @@ def pipeline() -> Record:
 
 
 def start_retrain(api_key: str | None) -> str:
-    """Queue a retraining (admin key needed); the task id to follow."""
-    task = plain(client(api_key).models.retrain(force=True))
-    return str(task["task_id"])
+    """Start a forced run of the training graph (admin key needed); the run id to follow."""
+    accepted = plain(client(api_key).models.retrain(force=True))
+    return str(accepted["run_id"])
 
 
-def task(task_id: str, api_key: str | None) -> Record:
-    """The state of a background task, step by step."""
-    return plain(client(api_key).models.task(task_id))  # type: ignore[no-any-return]
+# --- Jobs ---------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def job_graphs() -> list[Record]:
+    """Every task graph as declared, with each task's last state."""
+    return [plain(graph) for graph in client().jobs.graphs()]
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def job_picture(graph: str) -> str:
+    """The graph in DOT, each task coloured by its last state (for Graphviz in the page)."""
+    return client().jobs.export(graph, format="dot").decode()
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def job_runs(graph: str, limit: int) -> list[Record]:
+    """The graph's last ``limit`` runs, newest first, each with its tasks."""
+    return records(client().jobs.runs(graph=graph, limit=min(limit, 200)), limit)
+
+
+def job_run(run_id: str, api_key: str | None = None) -> Record:
+    """One run and its tasks, fresh (a page following a run polls it)."""
+    return plain(client(api_key).jobs.run(run_id))  # type: ignore[no-any-return]
+
+
+def start_job(graph: str, api_key: str | None, *, force: bool) -> str:
+    """Start a run of ``graph`` (admin key needed); the run id to follow."""
+    accepted = plain(client(api_key).jobs.start(graph, force=force))
+    return str(accepted["run_id"])
+
+
+def clear_jobs() -> None:
+    """Forget the cached graphs, pictures and runs (a run just ended)."""
+    for loader in (job_graphs, job_picture, job_runs, models, pipeline):
+        loader.clear()

@@ -12,10 +12,12 @@ import plotly.graph_objects as go
 from dashboard.charts import ACCENT, MUTED, TEMPLATE
 
 STEP_COLOURS = {
-    "done": "#2e7d32",
+    "succeeded": "#2e7d32",
+    "kept": "#0288d1",
     "running": "#f9a825",
+    "retrying": "#ef6c00",
     "failed": "#c62828",
-    "skipped": "#78909c",
+    "cancelled": "#78909c",
     "pending": "#cfd8dc",
 }
 

@@ -18,6 +18,9 @@ page = st.navigation(
             st.Page("app_pages/search.py", title="Search", icon=":material/manage_search:"),
             st.Page("app_pages/tags.py", title="Tags", icon=":material/sell:"),
             st.Page("app_pages/social.py", title="Social", icon=":material/diversity_3:"),
+            st.Page(
+                "app_pages/trends.py", title="Trends & data quality", icon=":material/monitoring:"
+            ),
         ],
         "Curate": [
             st.Page(
@@ -28,6 +31,7 @@ page = st.navigation(
         ],
         "Operate": [
             st.Page("app_pages/models.py", title="Models", icon=":material/model_training:"),
+            st.Page("app_pages/jobs.py", title="Jobs", icon=":material/account_tree:"),
         ],
     }
 )

@@ -1,7 +1,13 @@
-"""The gateway's aggregated views: each one call for the client, concurrent calls upstream.
+"""The gateway's aggregated views: one call for the client, one call per upstream behind it.
 
-Core parts (the user, the artist) fail the whole answer with the upstream's own status; the
-recommender's parts are optional: when it cannot answer, the view says so in ``unavailable``.
+The answers are built as plain JSON values from the upstreams' (already validated) answers:
+their shapes are the models of :mod:`gateway.schemas.gateway`, which document them.
+
+Each view asks every upstream it needs at most once per part (concurrently where the parts
+are independent) and names every artist it lists with one catalog batch read
+(:mod:`gateway.naming`), never one call per artist. Core parts (the user, the artist) fail
+the whole answer with the upstream's own status; the recommender's parts are optional: when
+it cannot answer, the view says so in ``unavailable``.
 """
 
 from __future__ import annotations
@@ -10,12 +16,16 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-import httpx
-
 from gateway.clients import CATALOG, LISTENING, RECOMMENDER, UpstreamError, Upstreams
-from gateway.schemas import gateway as views
+from gateway.naming import (
+    Summaries,
+    UpstreamAnswerError,
+    artist_summaries,
+    cited_artists,
+    get_json,
+    name_reasons,
+)
 
-ENRICHED_TAGS = 5
 PROFILE_TOP_ARTISTS = 10
 PROFILE_FRIENDS = 50
 PROFILE_RECOMMENDATIONS = 10
@@ -24,60 +34,42 @@ PAGE_SIMILAR = 10
 T = TypeVar("T")
 
 
-class UpstreamAnswerError(Exception):
-    """An upstream answered a gateway-composed call with an error: passed to the client."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"upstream answered {response.status_code}")
-        self.response = response
-
-
-async def get_json(
-    upstreams: Upstreams, upstream: str, path: str, query: dict[str, Any] | None = None
-) -> Any:
-    response = await upstreams[upstream].request("GET", path, query=query)
-    if response.status_code != 200:
-        raise UpstreamAnswerError(response)
-    return response.json()
-
-
-async def artist_details(upstreams: Upstreams, artist_ids: list[int]) -> dict[int, Any]:
-    """Catalog details of each artist (absent ids left out), fetched concurrently."""
-
-    async def one(artist_id: int) -> Any:
-        response = await upstreams[CATALOG].request("GET", f"/artists/{artist_id}")
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise UpstreamAnswerError(response)
-        return response.json()
-
-    found = await asyncio.gather(*(one(artist_id) for artist_id in dict.fromkeys(artist_ids)))
-    return {detail["id"]: detail for detail in found if detail is not None}
-
-
-def _summary(artist_id: int, detail: dict[str, Any] | None) -> dict[str, Any]:
-    detail = detail or {}
+def _summary(artist_id: int, summaries: Summaries) -> dict[str, Any]:
+    """An artist's name, links and top tags (nulls for an artist the catalog lacks)."""
+    found = summaries.get(artist_id) or {}
     return {
         "id": artist_id,
-        "name": detail.get("name"),
-        "url": detail.get("url"),
-        "picture_url": detail.get("picture_url"),
+        "name": found.get("name"),
+        "url": found.get("url"),
+        "picture_url": found.get("picture_url"),
+        "top_tags": found.get("top_tags", []),
     }
+
+
+def _enrich(raw: dict[str, Any], summaries: Summaries) -> dict[str, Any]:
+    """An ``EnrichedRecommendations`` answer: the recommender's, each item named."""
+    items = raw["items"]
+    name_reasons(items, summaries)
+    enriched = []
+    for item in items:
+        summary = _summary(item["artist_id"], summaries)
+        del summary["id"]
+        enriched.append({**item, **summary})
+    return {**raw, "items": enriched}
+
+
+def _listed_artists(raw: dict[str, Any]) -> list[int]:
+    """The artists a recommender answer lists or its reasons cite."""
+    items = raw["items"]
+    return [item["artist_id"] for item in items] + cited_artists(items)
 
 
 async def enriched_recommendations(
     upstreams: Upstreams, user_id: int, query: dict[str, Any]
-) -> views.EnrichedRecommendations:
+) -> dict[str, Any]:
+    """The ``EnrichedRecommendations`` answer for a user."""
     raw = await get_json(upstreams, RECOMMENDER, f"/recommendations/users/{user_id}", query)
-    details = await artist_details(upstreams, [item["artist_id"] for item in raw["items"]])
-    items = []
-    for item in raw["items"]:
-        detail = details.get(item["artist_id"], {})
-        summary = _summary(item["artist_id"], detail)
-        summary.pop("id")
-        items.append({**item, **summary, "top_tags": detail.get("top_tags", [])[:ENRICHED_TAGS]})
-    return views.EnrichedRecommendations.model_validate({**raw, "items": items})
+    return _enrich(raw, await artist_summaries(upstreams, _listed_artists(raw)))
 
 
 async def _optional(upstream: str, call: Awaitable[T]) -> tuple[T | None, str | None]:
@@ -101,36 +93,50 @@ def _raised(part: T | BaseException) -> T:
     return part
 
 
-async def user_profile(upstreams: Upstreams, user_id: int) -> views.UserProfile:
+async def user_profile(
+    upstreams: Upstreams,
+    user_id: int,
+    *,
+    artists: int = PROFILE_TOP_ARTISTS,
+    friends: int = PROFILE_FRIENDS,
+) -> dict[str, Any]:
+    """The ``UserProfile`` answer for a user: one listening call, one recommender call."""
+    query = {"k": PROFILE_RECOMMENDATIONS}
+    profile_query = {"artists": artists, "friends": friends}
     parts = await asyncio.gather(
-        get_json(upstreams, LISTENING, f"/users/{user_id}"),
-        get_json(upstreams, LISTENING, f"/users/{user_id}/artists", {"limit": PROFILE_TOP_ARTISTS}),
-        get_json(upstreams, LISTENING, f"/users/{user_id}/friends", {"limit": PROFILE_FRIENDS}),
+        get_json(upstreams, LISTENING, f"/users/{user_id}/profile", profile_query),
         _optional(
             RECOMMENDER,
-            enriched_recommendations(upstreams, user_id, {"k": PROFILE_RECOMMENDATIONS}),
+            get_json(upstreams, RECOMMENDER, f"/recommendations/users/{user_id}", query),
         ),
         return_exceptions=True,
     )
     # Whichever part fails first in time, the parts decide in this order: a user the
     # listening service does not know is its 404, not a recommender's complaint.
-    user, top, friends = _raised(parts[0]), _raised(parts[1]), _raised(parts[2])
-    recommendations, missing = _raised(parts[3])
-    details = await artist_details(upstreams, [item["artist_id"] for item in top["items"]])
-    return views.UserProfile(
-        user=user,
-        top_artists=[
-            {**_summary(i["artist_id"], details.get(i["artist_id"])), "weight": i["weight"]}
-            for i in top["items"]
-        ],
-        friends=friends["items"],
-        friend_count=friends["total"],
-        recommendations=recommendations,
-        unavailable=[missing] if missing else [],
-    )
+    profile = _raised(parts[0])
+    user, top, friend_page = profile["user"], profile["top_artists"], profile["friends"]
+    recommended, missing = _raised(parts[1])
+    listed = [item["artist_id"] for item in top["items"]]
+    if recommended is not None:
+        listed += _listed_artists(recommended)
+    summaries = await artist_summaries(upstreams, listed)
+    top_artists = []
+    for item in top["items"]:
+        summary = _summary(item["artist_id"], summaries)
+        del summary["top_tags"]
+        top_artists.append({**summary, "weight": item["weight"]})
+    return {
+        "user": user,
+        "top_artists": top_artists,
+        "friends": friend_page["items"],
+        "friend_count": friend_page["total"],
+        "recommendations": None if recommended is None else _enrich(recommended, summaries),
+        "unavailable": [missing] if missing else [],
+    }
 
 
-async def artist_page(upstreams: Upstreams, artist_id: int) -> views.ArtistPage:
+async def artist_page(upstreams: Upstreams, artist_id: int) -> dict[str, Any]:
+    """The ``ArtistPage`` answer for an artist."""
     detail, (similar, missing) = await asyncio.gather(
         get_json(upstreams, CATALOG, f"/artists/{artist_id}"),
         _optional(
@@ -141,15 +147,17 @@ async def artist_page(upstreams: Upstreams, artist_id: int) -> views.ArtistPage:
     similar_artists: list[dict[str, Any]] | None = None if missing else []
     if similar is not None:
         neighbours = similar["items"]
-        details = await artist_details(upstreams, [n["id"] for n in neighbours])
-        similar_artists = [
-            {**_summary(n["id"], details.get(n["id"])), "score": n["score"]} for n in neighbours
-        ]
-    return views.ArtistPage(
-        artist=detail,
-        top_tags=detail["top_tags"],
-        listeners=detail["listeners"],
-        plays=detail["plays"],
-        similar=similar_artists,
-        unavailable=[missing] if missing else [],
-    )
+        summaries = await artist_summaries(upstreams, [n["id"] for n in neighbours])
+        similar_artists = []
+        for neighbour in neighbours:
+            summary = _summary(neighbour["id"], summaries)
+            del summary["top_tags"]
+            similar_artists.append({**summary, "score": neighbour["score"]})
+    return {
+        "artist": detail,
+        "top_tags": detail["top_tags"],
+        "listeners": detail["listeners"],
+        "plays": detail["plays"],
+        "similar": similar_artists,
+        "unavailable": [missing] if missing else [],
+    }

@@ -9,25 +9,21 @@ client).
 
 from __future__ import annotations
 
-import hmac
-import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from gateway.config import Settings
-from gateway.keys import Scope, effective_scopes, hash_key, verify_key
-from gateway.ratelimit import RateLimiter
+from gateway.keys import Scope
+from gateway.state import gateway_state
 from soundstream_common.errors import ProblemError
 
 API_KEY_HEADER = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key (`ss_<id>_<secret>`)."
 )
 BEARER = HTTPBearer(auto_error=False, description="The API key as a bearer token.")
-BOOTSTRAP_KEY_ID = "bootstrap-admin"
 
 
 class AuthenticationRequiredError(ProblemError):
@@ -62,51 +58,17 @@ class Principal:
         return "anonymous"
 
 
-class KeyVerifier:
-    """Checks keys against the database (and the bootstrap key), remembering answers briefly."""
-
-    def __init__(self, settings: Settings, sessions: Any) -> None:
-        self.secret = settings.key_hash_secret.get_secret_value()
-        bootstrap = settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
-        self.bootstrap_hash = hash_key(bootstrap, self.secret) if bootstrap else None
-        self.sessions = sessions
-        self.ttl = settings.key_cache_seconds
-        self._remembered: dict[str, tuple[float, tuple[str, frozenset[Scope]] | None]] = {}
-
-    def forget(self, key_id: str) -> None:
-        """Drop a revoked key from this process' memory at once."""
-        self._remembered = {
-            digest: entry
-            for digest, entry in self._remembered.items()
-            if entry[1] is None or entry[1][0] != key_id
-        }
-
-    async def verify(self, key: str) -> tuple[str, frozenset[Scope]] | None:
-        digest = hash_key(key, self.secret)
-        if self.bootstrap_hash and hmac.compare_digest(digest, self.bootstrap_hash):
-            return BOOTSTRAP_KEY_ID, frozenset(Scope)
-        remembered = self._remembered.get(digest)
-        now = time.monotonic()
-        if remembered is not None and remembered[0] > now:
-            return remembered[1]
-        found = await run_in_threadpool(self._lookup, key)
-        if len(self._remembered) > 10_000:
-            self._remembered.clear()
-        self._remembered[digest] = (now + self.ttl, found)
-        return found
-
-    def _lookup(self, key: str) -> tuple[str, frozenset[Scope]] | None:
-        with self.sessions() as session:
-            row = verify_key(session, key=key, hash_secret=self.secret)
-            if row is None:
-                return None
-            return row.id, effective_scopes(row.scopes.split())
-
-
-def _presented_key(header_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
-    if header_key:
-        return header_key
-    return bearer.credentials if bearer is not None else ""
+def _presented_key(request: Request, header_key: str | None) -> str | None:
+    """The key the request carries (None when it carries none). A credential header that
+    cannot hold a key (an empty ``X-API-Key``, ``Authorization: Basic ...``) presents an
+    invalid one: its sender must learn that, not be served anonymously."""
+    if header_key is not None or "x-api-key" in request.headers:
+        return header_key or ""
+    authorization = request.headers.get("authorization")
+    if authorization is None:
+        return None
+    scheme, _, credentials = authorization.partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
 def _limit_for(settings: Settings, principal: Principal) -> int:
@@ -125,11 +87,12 @@ def _checker(required: Scope) -> Any:
         header_key: Annotated[str | None, Depends(API_KEY_HEADER)],
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> Principal:
-        settings: Settings = request.app.state.settings
-        verifier: KeyVerifier = request.app.state.key_verifier
-        key = _presented_key(header_key, bearer)
+        del bearer  # declared for the API's documentation; the header is read below
+        state = gateway_state(request)
+        settings = state.settings
+        key = _presented_key(request, header_key)
         address = request.client.host if request.client else "-"
-        found = await verifier.verify(key) if key else None
+        found = await state.key_verifier.verify(key) if key else None
         principal = Principal(
             key_id=found[0] if found else None,
             scopes=found[1] if found else frozenset(),
@@ -137,16 +100,16 @@ def _checker(required: Scope) -> Any:
         )
         if principal.key_id:
             request.state.client_id = principal.key_id
-        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter = state.rate_limiter
         decision = await limiter.hit(principal.rate_identity, _limit_for(settings, principal))
         request.state.rate_limit = decision
         if not decision.allowed:
-            request.app.state.metrics.rate_limited.labels(principal.rate_scope).inc()
+            state.metrics.rate_limited.labels(principal.rate_scope).inc()
             raise RateLimitedError(
                 f"At most {decision.limit} requests per {limiter.window} s; "
                 f"retry in {decision.reset_seconds} s."
             )
-        if key and not found:
+        if key is not None and not found:
             raise AuthenticationRequiredError("The API key is not valid (unknown or revoked).")
         if principal.key_id is None:
             if required is Scope.read and settings.public_reads:

@@ -2,7 +2,10 @@
 
 Closed: calls go through; ``failure_threshold`` consecutive failures open it. Open: calls are
 refused at once (503 without waiting for a timeout) for ``reset_seconds``. Half-open: one
-trial call goes through; its success closes the breaker, its failure opens it again.
+trial call goes through; its success closes the breaker, its failure opens it again, and a
+call that ends without saying anything about the upstream (cancelled, failed inside the
+gateway) hands the trial to the next call (:meth:`CircuitBreaker.release`): the breaker never
+stays half-open with no trial running.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ class CircuitBreaker:
     def record_success(self) -> None:
         self._failures = 0
         self._opened_at = None
+        self._trial_running = False
+
+    def release(self) -> None:
+        """A call that tells nothing about the upstream ended: a trial may go out again."""
         self._trial_running = False
 
     def record_failure(self) -> None:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.redis_store import RedisStore
+from soundstream_common.redis import RedisHandle
 
 GENERATION_KEY = "gateway:cache:generation"
 ENTRY_PREFIX = "gateway:cache:entry:"
@@ -69,45 +69,36 @@ class ResponseCache:
     LOCAL_SECONDS = 1.0
     LOCAL_ENTRIES = 10_000
 
-    def __init__(self, store: RedisStore | None, *, ttl_seconds: int) -> None:
+    def __init__(self, store: RedisHandle | None, *, ttl_seconds: int) -> None:
         self.store = store
         self.ttl = ttl_seconds
-        self._lookup: Any = store.client.register_script(LOOKUP_SCRIPT) if store else None
-        self._local: dict[str, tuple[float, CachedResponse, Any]] = {}
-        self._routes: dict[str, Any] = {}
+        self._lookup: Any = store.async_client.register_script(LOOKUP_SCRIPT) if store else None
+        self._local: dict[str, tuple[float, CachedResponse]] = {}
         self._local_seconds = min(self.LOCAL_SECONDS, float(ttl_seconds))
 
-    def _remember(self, key: str, entry: CachedResponse, route: Any) -> None:
+    def _remember(self, key: str, entry: CachedResponse) -> None:
         if len(self._local) >= self.LOCAL_ENTRIES:
             self._local.clear()
-        if len(self._routes) >= self.LOCAL_ENTRIES:
-            self._routes.clear()
-        self._local[key] = (time.monotonic() + self._local_seconds, entry, route)
-        if route is not None:
-            self._routes[key] = route
+        self._local[key] = (time.monotonic() + self._local_seconds, entry)
 
-    def route_of(self, key: str) -> Any:
-        """The route that answered ``key`` in this process before (its local copy may be gone)."""
-        return self._routes.get(key)
-
-    def peek(self, key: str) -> tuple[CachedResponse, Any] | None:
-        """The entry this process holds for ``key`` and the route that answered it, if fresh."""
+    def _held(self, key: str) -> CachedResponse | None:
+        """The entry this process holds for ``key``, if fresh."""
         remembered = self._local.get(key)
         if remembered is None or remembered[0] <= time.monotonic():
             return None
-        return remembered[1], remembered[2]
+        return remembered[1]
 
     @staticmethod
     def _digest(key: str) -> str:
         return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
-    async def get(self, key: str, route: Any = None) -> Lookup | None:
+    async def get(self, key: str) -> Lookup | None:
         """The entry for ``key`` (``entry`` None on a miss); None when Redis is unavailable."""
         if self.store is None:
             return None
-        remembered = self.peek(key)
+        remembered = self._held(key)
         if remembered is not None:
-            return Lookup("local", remembered[0])
+            return Lookup("local", remembered)
 
         async def lookup(client: Any) -> list[Any]:
             result: list[Any] = await self._lookup(
@@ -115,27 +106,25 @@ class ResponseCache:
             )
             return result
 
-        found = await self.store.call(lookup)
+        found = await self.store.call_async(lookup)
         if found is None:
             return None
         generation, raw = found
         entry = CachedResponse.decode(raw) if isinstance(raw, bytes) else None
         if entry is not None:
-            self._remember(key, entry, route)
+            self._remember(key, entry)
         return Lookup(generation.decode() if isinstance(generation, bytes) else "0", entry)
 
-    async def put(
-        self, key: str, generation: str, entry: CachedResponse, route: Any = None
-    ) -> None:
+    async def put(self, key: str, generation: str, entry: CachedResponse) -> None:
         if self.store is None:
             return
-        self._remember(key, entry, route)
+        self._remember(key, entry)
         full_key = f"{ENTRY_PREFIX}{generation}:{self._digest(key)}"
 
         async def store(client: Any) -> None:
             await client.set(full_key, entry.encode(), ex=self.ttl)
 
-        await self.store.call(store)
+        await self.store.call_async(store)
 
     async def invalidate(self) -> None:
         """Make every cached answer stale (after a write)."""
@@ -146,4 +135,4 @@ class ResponseCache:
         async def bump(client: Any) -> None:
             await client.incr(GENERATION_KEY)
 
-        await self.store.call(bump)
+        await self.store.call_async(bump)

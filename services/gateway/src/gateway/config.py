@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from soundstream_common.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_")
-
     service_name: ClassVar[str] = "gateway"
+    required_secrets: ClassVar[tuple[str, ...]] = ("service_token", "key_hash_secret")
+    optional_secrets: ClassVar[tuple[str, ...]] = ("admin_api_key", "dashboard_api_key")
+    internal: ClassVar[bool] = False
+
+    port: int = Field(8000, ge=1, le=65535, description="HTTP port.")
 
     redis_url: str = Field(
         "redis://127.0.0.1:6379/0",
@@ -28,6 +30,7 @@ class Settings(ServiceSettings):
     recommender_url: str = Field(
         "http://127.0.0.1:8003", description="Recommender service base URL."
     )
+    analytics_url: str = Field("http://127.0.0.1:8004", description="Analytics service base URL.")
     connect_timeout_seconds: float = Field(
         0.5, gt=0, le=30, description="Timeout to open a connection to an upstream."
     )
@@ -43,6 +46,13 @@ class Settings(ServiceSettings):
     upstream_max_connections: int = Field(
         100, ge=1, description="Connection pool size per upstream."
     )
+    upstream_pool_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="How long a call waits for a free pooled connection to an upstream before "
+        "a 503 gateway-busy (the gateway's own saturation: the upstream's breaker is untouched).",
+    )
     breaker_failure_threshold: int = Field(
         5, ge=1, description="Consecutive upstream failures that open its circuit breaker."
     )
@@ -56,12 +66,20 @@ class Settings(ServiceSettings):
     admin_api_key: SecretStr | None = Field(
         None,
         description="Bootstrap key with every scope (create the real keys with it). "
-        "Unset = no bootstrap key.",
+        "Unset = no bootstrap key. Outside development: at least 32 random characters.",
+    )
+    dashboard_api_key: SecretStr | None = Field(
+        None,
+        description="The dashboard's key, declared by the deployment (the same secret as the "
+        "dashboard's DASHBOARD_API_KEY): accepted with the read scope, so the dashboard needs "
+        "no key made through a running gateway. Unset = none. Outside development: at least "
+        "32 random characters. Rotate it by changing the secret on both.",
     )
     key_hash_secret: SecretStr = Field(
         SecretStr("soundstream-gateway"),
         description="Secret keying the HMAC-SHA256 under which API keys are stored. "
-        "Set your own in production; changing it invalidates every stored key.",
+        "Required outside development (at least 32 random characters; the default is "
+        "refused); changing it invalidates every stored key.",
     )
     public_reads: bool = Field(
         True, description="Allow reads without an API key (writes always need one)."
@@ -97,7 +115,7 @@ class Settings(ServiceSettings):
         description='Origins allowed by CORS, e.g. ["https://app.example"]; empty = no CORS.',
     )
 
-    @field_validator("catalog_url", "listening_url", "recommender_url")
+    @field_validator("catalog_url", "listening_url", "recommender_url", "analytics_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -109,14 +127,8 @@ class Settings(ServiceSettings):
             "catalog": self.catalog_url,
             "listening": self.listening_url,
             "recommender": self.recommender_url,
+            "analytics": self.analytics_url,
         }
-
-    def public_dict(self) -> dict[str, Any]:
-        data = super().public_dict()
-        for secret in ("admin_api_key", "key_hash_secret"):
-            if data.get(secret):
-                data[secret] = "**********"
-        return data
 
 
 @lru_cache

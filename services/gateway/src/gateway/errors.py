@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
 
-from gateway.aggregates import UpstreamAnswerError
 from gateway.clients import UpstreamError
 from gateway.forwarding import passthrough
+from gateway.naming import UpstreamAnswerError
 from soundstream_common.errors import problem_response
 
 

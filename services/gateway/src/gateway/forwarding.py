@@ -3,7 +3,8 @@
 The path (less ``/v1``), the query string and the body go upstream as the client sent them;
 the upstream's status, body (problem+json errors included) and ``Location`` come back. Public
 GETs go through the response cache and carry a strong ``ETag``; ``If-None-Match`` -> 304.
-A write that succeeded makes every cached answer stale.
+A write that succeeded makes every cached answer stale. Answers listing artists by id get
+their names on the way (:mod:`gateway.naming`).
 """
 
 from __future__ import annotations
@@ -11,21 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
-import httpx
 from fastapi import Request, Response
 
-from gateway.cache import CachedResponse, Lookup, ResponseCache, etag_matches, etag_of
-from gateway.clients import Upstreams
-from gateway.metrics import GatewayMetrics
+from gateway.cache import CachedResponse, Lookup, etag_matches, etag_of
+from gateway.clients import UpstreamError, UpstreamResponse
+from gateway.naming import Naming, UpstreamAnswerError, name_answer
+from gateway.state import gateway_state
 from soundstream_common.errors import PROBLEM_JSON
 
 API_PREFIX = "/v1"
 PASSED_HEADERS = ("content-type", "retry-after")
 
 
-def passthrough(response: httpx.Response, instance: str) -> Response:
-    """The upstream's answer as the gateway's: ``Location`` moved under /v1, a problem's
-    ``instance`` made the gateway path the client called."""
+def passthrough(response: UpstreamResponse, instance: str) -> Response:
+    """The upstream's answer as the gateway's: ``Location`` (and the ``status_url`` of an
+    answer that has one) moved under /v1, a problem's ``instance`` made the gateway path the
+    client called."""
     headers = {name: response.headers[name] for name in PASSED_HEADERS if name in response.headers}
     location = response.headers.get("location")
     if location and location.startswith("/"):
@@ -36,7 +38,23 @@ def passthrough(response: httpx.Response, instance: str) -> Response:
     content = response.content
     if headers.get("content-type", "").startswith(PROBLEM_JSON):
         content = _rewrite_instance(content, instance)
+    elif location:
+        content = _rewrite_status_url(content)
     return Response(content=content, status_code=response.status_code, headers=headers)
+
+
+def _rewrite_status_url(content: bytes) -> bytes:
+    """An accepted job's ``status_url`` (the answer's link to follow) moved under /v1, as
+    its ``Location`` is."""
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        return content
+    link = answer.get("status_url") if isinstance(answer, dict) else None
+    if not isinstance(link, str) or not link.startswith("/") or link.startswith(API_PREFIX):
+        return content
+    answer["status_url"] = API_PREFIX + link
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _rewrite_instance(content: bytes, instance: str) -> bytes:
@@ -57,11 +75,24 @@ def cached_answer(request: Request, entry: CachedResponse) -> Response:
     return Response(entry.body, media_type=entry.media_type, headers={"etag": entry.etag})
 
 
-async def forward(request: Request, upstream: str, *, cacheable: bool = True) -> Response:
-    state = request.app.state
-    upstreams: Upstreams = state.upstreams
+async def forward(
+    request: Request,
+    upstream: str,
+    *,
+    cacheable: bool = True,
+    read_only: bool = False,
+    naming: Naming | None = None,
+) -> Response:
+    """The upstream's answer to the request. ``cacheable``: a GET whose answer may be cached;
+    ``read_only``: a POST that changes nothing (its success leaves the cache as it is);
+    ``naming``: where the answer lists artists to name."""
+    state = gateway_state(request)
+    upstreams = state.upstreams
     client = upstreams[upstream]
-    path = request.scope["path"].removeprefix(API_PREFIX)
+    # The path as the client sent it (percent-encoding kept): the decoded one may hold
+    # characters a URL cannot carry.
+    raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    path = raw_path.decode("latin-1").removeprefix(API_PREFIX)
     query = request.scope["query_string"].decode("latin-1")
     if request.method == "GET":
 
@@ -71,10 +102,13 @@ async def forward(request: Request, upstream: str, *, cacheable: bool = True) ->
             )
             if response.status_code != 200:
                 return passthrough(response, request.url.path)
+            content = response.content
+            if naming is not None:
+                content = await name_answer(upstreams, naming, content)
             return CachedResponse(
-                etag=etag_of(response.content),
+                etag=etag_of(content),
                 media_type=response.headers.get("content-type", "application/json"),
-                body=response.content,
+                body=content,
             )
 
         return await through_cache(request, fetch, cacheable=cacheable)
@@ -83,10 +117,18 @@ async def forward(request: Request, upstream: str, *, cacheable: bool = True) ->
     response = await client.request(
         request.method, path, query=query, content=body or None, headers=headers
     )
-    if response.status_code < 400:
-        cache: ResponseCache = state.response_cache
-        await cache.invalidate()
-    return passthrough(response, request.url.path)
+    if response.status_code < 400 and not read_only:
+        await state.response_cache.invalidate()
+    answer = passthrough(response, request.url.path)
+    if naming is not None and response.status_code in (200, 201):
+        try:
+            answer.body = await name_answer(upstreams, naming, response.content)
+            answer.headers["content-length"] = str(len(answer.body))
+        except (UpstreamError, UpstreamAnswerError):
+            if read_only:
+                raise
+            # The write is done: its answer goes out without names rather than as a 503.
+    return answer
 
 
 async def cached_json(request: Request, compute: Callable[[], Awaitable[bytes]]) -> Response:
@@ -106,12 +148,11 @@ async def through_cache(
     cacheable: bool = True,
 ) -> Response:
     """The cached answer to this GET, else ``produce()``'s (stored when it is a 200 entry)."""
-    state = request.app.state
-    metrics: GatewayMetrics = state.metrics
-    cache: ResponseCache = state.response_cache
+    state = gateway_state(request)
+    metrics = state.metrics
+    cache = state.response_cache
     key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
-    route = request.scope.get("route")
-    lookup: Lookup | None = await cache.get(key, route) if cacheable else None
+    lookup: Lookup | None = await cache.get(key) if cacheable else None
     if lookup is not None and lookup.entry is not None:
         metrics.cache.labels("hit").inc()
         return cached_answer(request, lookup.entry)
@@ -120,5 +161,5 @@ async def through_cache(
     if isinstance(produced, Response):
         return produced
     if lookup is not None:
-        await cache.put(key, lookup.generation, produced, route)
+        await cache.put(key, lookup.generation, produced)
     return cached_answer(request, produced)

@@ -1,4 +1,5 @@
-"""API keys: creation (the secret is returned once), listing, revocation and verification.
+"""API keys: creation (the secret is returned once), listing, revocation and verification
+(:class:`KeyVerifier`: the declared keys and the database's, remembered briefly).
 
 A key reads ``ss_<id>_<secret>``: ``id`` is public (listings, logs, rate-limit counters), the
 secret is 256 random bits. Only ``HMAC-SHA256(key_hash_secret, key)`` is stored: a keyed fast
@@ -12,16 +13,21 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from gateway.config import Settings
 from gateway.models import ApiKey
 from soundstream_common.errors import NotFoundError
 
 KEY_PREFIX = "ss_"
+BOOTSTRAP_KEY_ID = "bootstrap-admin"
+DASHBOARD_KEY_ID = "declared-dashboard"
 
 
 class Scope(StrEnum):
@@ -103,3 +109,54 @@ def verify_key(session: Session, *, key: str, hash_secret: str) -> ApiKey | None
     if not hmac.compare_digest(row.secret_hash, hash_key(key, hash_secret)):
         return None
     return row
+
+
+class KeyVerifier:
+    """Checks keys against the database and the keys the deployment declares (the bootstrap
+    admin key, the dashboard's read key), remembering database answers briefly."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.secret = settings.key_hash_secret.get_secret_value()
+        declared = (
+            (BOOTSTRAP_KEY_ID, settings.admin_api_key, frozenset(Scope)),
+            (DASHBOARD_KEY_ID, settings.dashboard_api_key, effective_scopes([Scope.read])),
+        )
+        # (hash, id, scopes) of each declared key that is set.
+        self.declared = [
+            (hash_key(key.get_secret_value(), self.secret), key_id, scopes)
+            for key_id, key, scopes in declared
+            if key is not None and key.get_secret_value()
+        ]
+        self.sessions = sessions
+        self.ttl = settings.key_cache_seconds
+        self._remembered: dict[str, tuple[float, tuple[str, frozenset[Scope]] | None]] = {}
+
+    def forget(self, key_id: str) -> None:
+        """Drop a revoked key from this process' memory at once."""
+        self._remembered = {
+            digest: entry
+            for digest, entry in self._remembered.items()
+            if entry[1] is None or entry[1][0] != key_id
+        }
+
+    async def verify(self, key: str) -> tuple[str, frozenset[Scope]] | None:
+        digest = hash_key(key, self.secret)
+        for declared_hash, key_id, scopes in self.declared:
+            if hmac.compare_digest(digest, declared_hash):
+                return key_id, scopes
+        remembered = self._remembered.get(digest)
+        now = time.monotonic()
+        if remembered is not None and remembered[0] > now:
+            return remembered[1]
+        found = await run_in_threadpool(self._lookup, key)
+        if len(self._remembered) > 10_000:
+            self._remembered.clear()
+        self._remembered[digest] = (now + self.ttl, found)
+        return found
+
+    def _lookup(self, key: str) -> tuple[str, frozenset[Scope]] | None:
+        with self.sessions() as session:
+            row = verify_key(session, key=key, hash_secret=self.secret)
+            if row is None:
+                return None
+            return row.id, effective_scopes(row.scopes.split())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -12,20 +12,20 @@ from starlette.middleware import Middleware
 
 from gateway import __version__
 from gateway.api.router import ROUTERS
-from gateway.auth import KeyVerifier
 from gateway.cache import ResponseCache
 from gateway.clients import Upstreams
 from gateway.config import Settings, get_settings
 from gateway.db import MIGRATIONS
 from gateway.errors import install_upstream_handlers
-from gateway.fastpath import CachedReadMiddleware
 from gateway.health import upstream_checks
-from gateway.metrics import GatewayMetrics, metrics_router
+from gateway.keys import KeyVerifier
+from gateway.metrics import GatewayMetrics
 from gateway.middleware import GatewayEdgeMiddleware
 from gateway.ratelimit import RATE_LIMIT_HEADERS, RateLimiter
-from gateway.redis_store import RedisStore
-from soundstream_common.app import create_service_app, serve
+from gateway.state import GatewayState
+from soundstream_common.app import create_service_app, serve, service_state
 from soundstream_common.health import ReadinessCheck
+from soundstream_common.redis import RedisHandle
 
 DESCRIPTION = """The one public API of SoundStream Analytics: the catalog (artists, tags, tag
 assignments, search, tag statistics), listening (users, listens, friends, listening
@@ -49,29 +49,39 @@ Lists take `limit` (1..200) and an opaque `cursor` (pass back `next_cursor`). Er
 """
 
 
+def public_reads_documented(document: dict[str, Any]) -> None:
+    """With public reads on, a read operation's key is optional: say so (``{}``)."""
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            if operation.get("x-required-scope") == "read" and operation.get("security"):
+                operation["security"] = [*operation["security"], {}]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     metrics = GatewayMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # One access line per request is logged; httpx's line per upstream call would double it.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        store = RedisStore(settings.redis_url) if settings.redis_url else None
-        app.state.upstreams = Upstreams(settings, metrics)
-        app.state.rate_limiter = RateLimiter(
-            store, window_seconds=settings.rate_limit_window_seconds
+        state = service_state(app, GatewayState)
+        store = (
+            RedisHandle(settings.redis_url, socket_timeout=0.25, max_connections=64)
+            if settings.redis_url
+            else None
         )
-        app.state.response_cache = ResponseCache(
+        state.metrics = metrics
+        state.upstreams = Upstreams(settings, metrics)
+        state.rate_limiter = RateLimiter(store, window_seconds=settings.rate_limit_window_seconds)
+        state.response_cache = ResponseCache(
             store if settings.response_cache else None, ttl_seconds=settings.cache_ttl_seconds
         )
-        app.state.key_verifier = KeyVerifier(settings, app.state.sessions)
+        state.key_verifier = KeyVerifier(settings, state.sessions)
         try:
             yield
         finally:
-            await app.state.upstreams.aclose()
+            await state.upstreams.aclose()
             if store is not None:
-                await store.aclose()
+                await store.close_async()
 
     def checks(_app: FastAPI) -> Sequence[ReadinessCheck]:
         return upstream_checks(settings)
@@ -82,17 +92,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         migrations=MIGRATIONS,
-        routers=(*ROUTERS, metrics_router()),
+        state_type=GatewayState,
+        routers=ROUTERS,
         extra_checks=checks,
         extra_lifespan=lifespan,
+        openapi_hooks=[public_reads_documented] if settings.public_reads else [],
+        metrics_registries=[metrics.registry],
     )
-    app.state.metrics = metrics
     install_upstream_handlers(app)
     # Inside the request-id middleware (so that even a 413 carries the request id), in this
     # order: the edge's headers and metrics apply to answers from the cached-read path too.
     app.user_middleware += [
         Middleware(GatewayEdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics),
-        Middleware(CachedReadMiddleware, settings=settings, metrics=metrics),
     ]
     if settings.cors_origins:
         app.add_middleware(
@@ -108,5 +119,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def run() -> None:
     """Console entry point ``gateway-api``."""
-    settings = get_settings()
-    serve(create_app(settings), settings)
+    serve("gateway.main:create_app", get_settings())

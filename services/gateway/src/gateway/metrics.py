@@ -1,16 +1,12 @@
-"""Prometheus metrics of the gateway, in a registry of its own (one per application)."""
+"""Prometheus metrics of the gateway, in a registry of its own (one per application).
+
+Served at ``/metrics`` by the chassis (:mod:`soundstream_common.metrics`), beside the
+request metrics every service has.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -62,20 +58,3 @@ class GatewayMetrics:
             ["scope"],
             registry=self.registry,
         )
-
-
-def metrics_router() -> APIRouter:
-    router = APIRouter(tags=["health"])
-
-    @router.get(
-        "/metrics",
-        operation_id="health-metrics",
-        summary="Prometheus metrics",
-        response_class=Response,
-        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Metrics."}},
-    )
-    async def metrics(request: Request) -> Response:
-        registry: CollectorRegistry = request.app.state.metrics.registry
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-    return router

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from soundstream_common.db import make_metadata
+from soundstream_common.db import UtcDateTime, make_metadata
 
 
 class Base(DeclarativeBase):
@@ -24,5 +24,5 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # Space-separated scopes: read, write, admin.
     scopes: Mapped[str] = mapped_column(String(64), nullable=False)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime.datetime] = mapped_column(UtcDateTime, nullable=False)
+    revoked_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)

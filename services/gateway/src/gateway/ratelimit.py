@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.redis_store import RedisStore
+from soundstream_common.redis import RedisHandle
 
 RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
@@ -52,7 +52,7 @@ class RateLimiter:
     SYNC_EVERY = 16
     SYNC_SECONDS = 0.5
 
-    def __init__(self, store: RedisStore | None, *, window_seconds: int) -> None:
+    def __init__(self, store: RedisHandle | None, *, window_seconds: int) -> None:
         self.store = store
         self.window = window_seconds
         self._counters: dict[str, _Counter] = {}
@@ -105,7 +105,7 @@ class RateLimiter:
             count, _ = await pipe.execute()
             return int(count)
 
-        total = await self.store.call(add)
+        total = await self.store.call_async(add)
         if total is None:
             return None
         counter.total = max(counter.total, total)

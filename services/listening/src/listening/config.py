@@ -6,21 +6,13 @@ from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
-from soundstream_common.settings import ServiceSettings
+from soundstream_common.settings import EventConsumerSettings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="LISTENING_")
-
+class Settings(EventConsumerSettings):
     service_name: ClassVar[str] = "listening"
-    events_max_deliveries: int = Field(
-        5, ge=1, description="Deliveries of a failing event before it is dead-lettered."
-    )
-    events_retry_after_ms: int = Field(
-        2000, ge=0, description="Idle time before a failed event is delivered again."
-    )
+    port: int = Field(8002, ge=1, le=65535, description="HTTP port.")
 
 
 @lru_cache

@@ -9,11 +9,13 @@ from fastapi import Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from listening.schemas import MAX_ID
-from listening.service.users import require_user
-from soundstream_common.app import SessionDep
+from listening.services.users import require_user
+from listening.state import ListeningState
+from soundstream_common.app import SessionDep, service_state
+from soundstream_common.batch import batch_ids
 from soundstream_common.cache import ResponseCache
 from soundstream_common.errors import Problem
+from soundstream_common.ids import MAX_ID
 from soundstream_common.pagination import MAX_LIMIT, PageParams, decode_cursor
 
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="User id.", examples=[2])]
@@ -30,11 +32,17 @@ def valid_user_id(user_id: UserIdPath, session: SessionDep) -> int:
 
 
 ValidUserId = Annotated[int, Depends(valid_user_id)]
+UserIdsDep = Annotated[
+    list[int] | None, Depends(batch_ids("users", ("sort", "limit", "cursor"), "2,3,4"))
+]
+
+
+def get_state(request: Request) -> ListeningState:
+    return service_state(request.app, ListeningState)
 
 
 def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+    return get_state(request).engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -15,11 +15,12 @@ the relay has published them.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from soundstream_common.db import make_metadata
 from soundstream_common.events.outbox import outbox_table
+from soundstream_common.versions import DatasetVersionRow
 
 
 class Base(DeclarativeBase):
@@ -77,19 +78,8 @@ class Friendship(Base):
     )
 
 
-class DatasetVersion(Base):
+class DatasetVersion(DatasetVersionRow, Base):
     """The single row (id 1) holding the data set's version counter."""
-
-    __tablename__ = "dataset_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    epoch: Mapped[str] = mapped_column(String(32), nullable=False)
-    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
-
-    __table_args__ = (
-        CheckConstraint("id = 1", name="single_row"),
-        CheckConstraint("version >= 0", name="version_not_negative"),
-    )
 
 
 EVENT_OUTBOX = outbox_table(Base.metadata)

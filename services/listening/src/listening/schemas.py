@@ -6,7 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2_147_483_647
+from soundstream_common.batch import BatchPage
+from soundstream_common.ids import MAX_ID
+from soundstream_common.pagination import Page
+
 MAX_WEIGHT = 1_000_000_000_000
 MAX_ADDED_PLAYS = 1_000_000_000
 
@@ -42,6 +45,10 @@ class UserSummary(BaseModel):
     friends: int = Field(description="Number of friends.", examples=[84])
 
 
+class UserList(BatchPage[UserSummary]):
+    """A page of users; with `ids`, the users asked for in the order given."""
+
+
 class UserRead(UserSummary):
     """A user's summary with the diversity of their listening."""
 
@@ -68,6 +75,14 @@ class ListenRead(BaseModel):
     user_id: int = Field(examples=[2])
     artist_id: int = Field(description="Catalog artist id.", examples=[51])
     weight: int = Field(description="Number of plays.", examples=[13883])
+
+
+class UserProfile(BaseModel):
+    """A user's summary, most played artists and friends: a profile page in one read."""
+
+    user: UserRead
+    top_artists: Page[ListenRead] = Field(description="The first page of `/users/{id}/artists`.")
+    friends: Page[UserSummary] = Field(description="The first page of `/users/{id}/friends`.")
 
 
 class ListenPut(RequestModel):

@@ -6,15 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, model_validator
 
-from soundstream_common.settings import ServiceSettings
+from soundstream_common.settings import EventConsumerSettings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="RECOMMENDER_")
-
+class Settings(EventConsumerSettings):
     service_name: ClassVar[str] = "recommender"
     port: int = Field(8003, ge=1, le=65535, description="HTTP port.")
     listening_url: str = Field(
@@ -22,7 +19,8 @@ class Settings(ServiceSettings):
     )
     catalog_url: str = Field(
         "http://127.0.0.1:8001",
-        description="Base URL of the catalog service (tag answers); empty = no tag answers.",
+        description="Base URL of the catalog service (tag answers, tags of the training "
+        "snapshot); empty = no tag answers, training without tags.",
     )
     upstream_timeout_seconds: float = Field(
         2.0, gt=0, description="Timeout of the serving path's calls to catalog and listening."
@@ -34,15 +32,35 @@ class Settings(ServiceSettings):
         "", description="Celery broker; empty = the Redis URL's server, database 1."
     )
     celery_queue: str = Field("recommender", description="Queue the pipeline tasks run on.")
-    key_prefix: str = Field("recommender", description="Prefix of every Redis key written.")
-    model_ttl_seconds: int = Field(
-        86_400, ge=0, description="A model younger than this is kept when the data is unchanged."
+    worker_metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of the Celery worker's Prometheus metrics (on HOST, with the "
+        "metrics token); unset: none.",
     )
-    lock_ttl_seconds: int = Field(
-        120,
-        ge=3,
-        description="Expiry of the single-flight retrain lock; running steps renew it every "
-        "third of it, so a run whose worker died frees it after this long.",
+    key_prefix: str = Field("recommender", description="Prefix of every Redis key written.")
+    snapshot_ttl_seconds: int = Field(
+        86_400,
+        ge=0,
+        description="A downloaded snapshot is reused for this long while the data set's version "
+        "is unchanged (the steps after it are kept while their inputs are unchanged).",
+    )
+    job_heartbeat_seconds: float = Field(
+        2.0, gt=0, description="A running pipeline task records a heartbeat this often."
+    )
+    job_lost_after_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A task silent for this long is recorded failed (its worker died), with its "
+        "run, and the next run may start. A killed worker process is noticed by Celery at once; "
+        "this bounds the case of a whole worker gone. Below about 30 s a saturated two-core "
+        "machine (heartbeats delayed behind SQLite's write lock) loses live tasks.",
+    )
+    job_stall_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="A run whose next tasks no worker starts for this long is recorded failed.",
     )
     task_soft_time_limit_seconds: int = Field(
         900, ge=1, description="Soft time limit of one pipeline task."
@@ -84,6 +102,11 @@ class Settings(ServiceSettings):
     seed: int = Field(42, description="Seed of the holdout split and the stochastic models.")
     retrain_hour: int = Field(3, ge=0, le=23, description="Hour (UTC) of the nightly retrain.")
     retrain_minute: int = Field(0, ge=0, le=59, description="Minute of the nightly retrain.")
+    train_at_start: bool = Field(
+        True,
+        description="When no model is published, the worker starts a first training run as "
+        "soon as it is ready (in the background: start-up is not held up).",
+    )
     retrain_after_changes: int = Field(
         1000,
         ge=0,
@@ -94,12 +117,15 @@ class Settings(ServiceSettings):
         ge=0,
         description="The debounced retrain waits until no listens.changed came for this long.",
     )
-    events_max_deliveries: int = Field(
-        5, ge=1, description="Deliveries of an event before it goes to the dead letters."
-    )
-    events_retry_after_ms: int = Field(
-        2000, ge=1, description="A failed event is retried after this many milliseconds."
-    )
+
+    @model_validator(mode="after")
+    def _liveness_leaves_room_for_heartbeats(self) -> Settings:
+        if self.job_lost_after_seconds < 3 * self.job_heartbeat_seconds:
+            raise ValueError(
+                "job_lost_after_seconds must be at least 3 heartbeats "
+                f"({3 * self.job_heartbeat_seconds:g} s): a live task would be declared lost"
+            )
+        return self
 
     @property
     def artifacts_dir(self) -> Path:

@@ -1,9 +1,11 @@
 """The recommender's event consumer process (``recommender-events``).
 
-Reads ``soundstream:events:catalog`` (``artist.deleted``) and ``soundstream:events:listening``
-(``user.deleted``, ``listens.changed``) in the consumer group ``recommender``. Events
-published while the process was stopped are handled when it starts again; an event whose
-handler keeps failing goes to ``soundstream:dlq:recommender``. Between reads (at least once a
+Reads the streams of the events :class:`~recommender.events.RecommenderEventHandlers`
+handles (the catalog's :class:`ArtistDeleted`; the listening service's :class:`UserCreated`,
+:class:`UserDeleted` and :class:`ListensChanged`: the user's next answer folds their listens
+in) in the consumer group ``recommender``. Events published while the process was stopped are
+handled when it starts again; an event whose handler keeps failing goes to
+``soundstream:dlq:recommender``. Between reads (at least once a
 second) it checks whether the debounced retrain is due.
 """
 
@@ -14,18 +16,17 @@ from typing import Any
 import redis
 from sqlalchemy import Engine
 
-from recommender.celery_app import create_celery
+from recommender.cache import bump_exclusions
+from recommender.changes import mark_changed
 from recommender.config import Settings, get_settings
 from recommender.debounce import RetrainDebouncer
 from recommender.events import RecommenderEventHandlers
-from recommender.hot import bump_exclusions
-from recommender.store import ModelStore
-from soundstream_common.db import create_db_engine, make_session_factory
-from soundstream_common.events import stream_for
-from soundstream_common.events.consumer import EventConsumer, serve_events
+from recommender.serving.store import ModelStore
+from recommender.training.jobs import create_jobs
+from soundstream_common.db import make_session_factory
+from soundstream_common.events.consumer import EventConsumer, run_consumer
 
 GROUP = "recommender"
-SOURCES = ("catalog", "listening")
 
 
 class RecommenderConsumer(EventConsumer):
@@ -54,38 +55,27 @@ def build_consumer(
     ``options`` go to :class:`EventConsumer` (``consumer``, ``block_ms`` ...)."""
     if debouncer is None:
         store = ModelStore(client, settings.key_prefix)
-        debouncer = RetrainDebouncer(store, create_celery(settings), settings)
+        training = create_jobs(settings, engine).training
+        debouncer = RetrainDebouncer(store, training, settings)
     handlers = RecommenderEventHandlers(
         make_session_factory(engine),
         debouncer,
         lambda: bump_exclusions(client, settings.key_prefix),
+        lambda user_id: mark_changed(client, settings.key_prefix, user_id),
     )
-    options = {
-        "max_deliveries": settings.events_max_deliveries,
-        "retry_after_ms": settings.events_retry_after_ms,
-        **options,
-    }
     return RecommenderConsumer(
         client,
         debouncer=debouncer,
         group=GROUP,
-        streams=[stream_for(source) for source in SOURCES],
-        handlers=handlers.handlers(),
-        **options,
+        handlers=handlers,
+        **{**settings.consumer_options(), **options},
     )
 
 
 def run() -> None:
     """Console entry point ``recommender-events``: consume until SIGINT/SIGTERM."""
     settings = get_settings()
-    engine = create_db_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    run_consumer(
+        settings,
+        build=lambda engine, redis: build_consumer(settings, engine=engine, client=redis.client),
     )
-    try:
-        serve_events(
-            settings,
-            name="recommender-events",
-            build=lambda redis: build_consumer(settings, engine=engine, client=redis.client),
-        )
-    finally:
-        engine.dispose()

@@ -1,9 +1,9 @@
 """The debounced retrain: after ``retrain_after_changes`` ``listens.changed`` events, once
-none has come for ``retrain_quiet_seconds``, start a retrain through the single-flight lock.
+none has come for ``retrain_quiet_seconds``, start a run of the training graph.
 
 The count and the time of the last change live in Redis (``<prefix>:debounce``), so they
-survive a restart of the consumer and several consumers share them. When a run already holds
-the lock the count is kept and the retrain starts once that run has ended.
+survive a restart of the consumer and several consumers share them. While a run of the graph
+is active the count is kept and the retrain starts once that run has ended.
 """
 
 from __future__ import annotations
@@ -11,25 +11,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from celery import Celery
 from loguru import logger
 
 from recommender.config import Settings
-from recommender.store import ModelStore
-from recommender.triggers import RetrainBusyError, start_retrain
+from recommender.serving.store import ModelStore
+from soundstream_taskgraph import BoundGraph, RunBusyError
 
 
 class RetrainDebouncer:
     def __init__(
         self,
         store: ModelStore,
-        celery: Celery,
+        training: BoundGraph,
         settings: Settings,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.celery = celery
+        self.training = training
         self.settings = settings
         self.clock = clock
 
@@ -62,9 +61,9 @@ class RetrainDebouncer:
         if count < threshold or quiet < self.settings.retrain_quiet_seconds:
             return None
         try:
-            task_id = start_retrain(self.store, self.celery, self.settings, force=False)
-        except RetrainBusyError:
+            run_id = self.training.start(trigger=f"events: {count} listening changes")
+        except RunBusyError:
             return None
         self.store.client.hincrby(self.key, "count", -count)
-        logger.info("{} listening changes, quiet for {:.0f} s: retrain {}", count, quiet, task_id)
-        return task_id
+        logger.info("{} listening changes, quiet for {:.0f} s: run {}", count, quiet, run_id)
+        return run_id

@@ -34,6 +34,16 @@ def record_deleted(session: Session, *, kind: Kind, entity_id: int) -> bool:
     return True
 
 
+def forget_deleted(session: Session, *, kind: Kind, entity_id: int) -> bool:
+    """The id is in use again (a user created again): no longer filtered out."""
+    row = session.get(DeletedEntity, (kind, entity_id))
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
+
+
 @dataclass(frozen=True)
 class Deleted:
     """The deleted ones among the ids an answer is about to cite."""

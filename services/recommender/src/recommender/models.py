@@ -4,11 +4,13 @@
   ``current`` marks the version the Redis pointer names, so the database alone can tell
   which model serves.
 - ``algorithm_metrics``: one row per algorithm of a version (test and validation metrics,
-  chosen hyper-parameters).
+  including the popular share, and the chosen hyper-parameters).
 - ``feedback``: a user's ``hide`` / ``dislike`` of an artist; excluded from that user's
   answers at serving time, so it survives retrains.
 - ``deleted_entities``: artists and users deleted in the catalog / listening service (from
   their events); filtered out of every answer at once, whatever the model still holds.
+- ``job_runs``, ``job_task_runs``: the history of the training pipeline's runs
+  (:mod:`soundstream_taskgraph.tables`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -28,11 +29,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from soundstream_common.db import make_metadata
+from soundstream_common.db import UtcDateTime, make_metadata
+from soundstream_taskgraph import history_tables
 
 
 class Base(DeclarativeBase):
     metadata = make_metadata()
+
+
+JOB_TABLES = history_tables(Base.metadata)
 
 
 class ModelVersion(Base):
@@ -48,7 +53,7 @@ class ModelVersion(Base):
     n_users: Mapped[int] = mapped_column(Integer, nullable=False)
     n_artists: Mapped[int] = mapped_column(Integer, nullable=False)
     training_seconds: Mapped[float] = mapped_column(Float, nullable=False)
-    trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    trained_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
@@ -66,6 +71,8 @@ class AlgorithmMetrics(Base):
     recall: Mapped[float] = mapped_column(Float, nullable=False)
     ndcg: Mapped[float] = mapped_column(Float, nullable=False)
     coverage: Mapped[float] = mapped_column(Float, nullable=False)
+    popular_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Share of the recommendations among the 100 most played artists (newer versions)."""
     fit_seconds: Mapped[float] = mapped_column(Float, nullable=False)
 
 
@@ -78,7 +85,7 @@ class Feedback(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (CheckConstraint("kind IN ('hide', 'dislike')", name="kind_known"),)
 
@@ -91,6 +98,6 @@ class DeletedEntity(Base):
 
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     entity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (CheckConstraint("kind IN ('artist', 'user')", name="kind_known"),)

@@ -1,13 +1,16 @@
 """The serving path's short calls to the listening and catalog services.
 
-Used only where the model has nothing to say: a user it does not know (what their friends
-play, which tags they use), seed tags, and the popularity list before any model exists. Each
+Used where the precomputed lists have nothing to say: a user's current listens (folded into
+the published model, and never recommended back to them), a user the model cannot score
+(what their friends play, which tags they use), seed tags, and the popularity list before
+any model exists. Each
 call has a short timeout; a failure or a 404 answers ``None`` so the caller moves on to the
 next source, except for :meth:`Upstream.top_artists`, the last resort.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -16,8 +19,18 @@ from loguru import logger
 
 from recommender.config import Settings
 from soundstream_common.errors import DependencyUnavailableError
+from soundstream_common.service_token import service_headers
 
 USER_TAGS_SCANNED = 200
+USER_LISTENS_READ = 1000
+"""At most this many of a user's artists (most played first) are read to fold them in."""
+PAGE = 200
+
+
+def folded(text: str) -> str:
+    """``text`` without letter case and accents (how names are matched)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Upstream:
@@ -25,6 +38,8 @@ class Upstream:
         self.listening_url = settings.listening_url.rstrip("/")
         self.catalog_url = settings.catalog_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.upstream_timeout_seconds)
+        # Every call carries the deployment's service token: the upstreams are internal.
+        self.client.headers.update(service_headers(settings.service_token_value()))
 
     def close(self) -> None:
         self.client.close()
@@ -44,15 +59,85 @@ class Upstream:
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
-    def friends_artists(self, user_id: int, limit: int) -> list[tuple[int, int]] | None:
-        """Artists the user's friends play and the user does not: ``(artist, friends)``,
-        most friends first (the listening service's ranking)."""
+    def user_exists(self, user_id: int) -> bool | None:
+        """Whether the listening service knows the user (None when it cannot say)."""
+        try:
+            response = self.client.get(f"{self.listening_url}/users/{user_id}")
+        except httpx.HTTPError as exc:
+            logger.warning("listening unavailable to check user {}: {}", user_id, exc)
+            return None
+        if response.status_code in (200, 404):
+            return response.status_code == 200
+        logger.warning("listening answered {} for user {}", response.status_code, user_id)
+        return None
+
+    def artist_exists(self, artist_id: int) -> bool | None:
+        """Whether the catalog knows the artist (None when it cannot say)."""
+        if not self.catalog_url:
+            return None
+        try:
+            response = self.client.get(f"{self.catalog_url}/artists/{artist_id}")
+        except httpx.HTTPError as exc:
+            logger.warning("catalog unavailable to check artist {}: {}", artist_id, exc)
+            return None
+        if response.status_code in (200, 404):
+            return response.status_code == 200
+        logger.warning("catalog answered {} for artist {}", response.status_code, artist_id)
+        return None
+
+    def artist_named(self, name: str) -> int | None:
+        """The artist whose name is ``name`` (letter case and accents aside), ``None`` when
+        the catalog has none or cannot say."""
+        items = self._items(self.catalog_url, "/artists", {"q": name.strip(), "limit": 20})
+        wanted = folded(name)
+        return next((int(i["id"]) for i in items or [] if folded(i["name"]) == wanted), None)
+
+    def tag_named(self, name: str) -> int | None:
+        """The tag whose value is ``name`` (letter case and accents aside)."""
+        items = self._items(self.catalog_url, "/tags", {"q": name.strip(), "limit": 50})
+        wanted = folded(name)
+        return next((int(i["id"]) for i in items or [] if folded(i["value"]) == wanted), None)
+
+    def user_listens(self, user_id: int) -> dict[int, int] | None:
+        """The user's current listens, ``artist -> plays`` (their most played
+        :data:`USER_LISTENS_READ`); ``None`` when the listening service cannot say."""
+        if not self.listening_url:
+            return None
+        listens: dict[int, int] = {}
+        cursor: str | None = None
+        while len(listens) < USER_LISTENS_READ:
+            params: dict[str, Any] = {"limit": PAGE}
+            if cursor:
+                params["cursor"] = cursor
+            try:
+                response = self.client.get(
+                    f"{self.listening_url}/users/{user_id}/artists", params=params
+                )
+            except httpx.HTTPError as exc:
+                logger.warning("listening unavailable for user {}'s listens: {}", user_id, exc)
+                return None
+            if response.status_code != 200:
+                if response.status_code != 404:
+                    logger.warning(
+                        "listening answered {} for user {}", response.status_code, user_id
+                    )
+                return None
+            page = response.json()
+            listens.update((int(i["artist_id"]), int(i["weight"])) for i in page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return listens
+
+    def friends_artists(self, user_id: int, limit: int) -> list[tuple[int, int, int]] | None:
+        """Artists the user's friends play and the user does not: ``(artist, friends, their
+        plays)``, most friends first (the listening service's ranking)."""
         items = self._items(
             self.listening_url, f"/users/{user_id}/friends/artists", {"limit": min(limit, 200)}
         )
         if items is None:
             return None
-        return [(int(i["artist_id"]), int(i["friends"])) for i in items]
+        return [(int(i["artist_id"]), int(i["friends"]), int(i.get("plays", 0))) for i in items]
 
     def user_tags(self, user_id: int) -> list[tuple[int, int]] | None:
         """Tags the user applied (among their first 200 assignments): ``(tag, uses)``, most
@@ -71,6 +156,20 @@ class Upstream:
         if items is None:
             return None
         return [(int(i["id"]), int(i["count"])) for i in items]
+
+    def artists_tags(self, artist_ids: list[int]) -> dict[int, dict[int, int]]:
+        """Each artist's most applied tags (the catalog's batch read: up to five per artist,
+        ``tag -> assignments``); artists the catalog cannot describe are left out."""
+        found: dict[int, dict[int, int]] = {}
+        for start in range(0, len(artist_ids), PAGE):
+            chunk = artist_ids[start : start + PAGE]
+            items = self._items(
+                self.catalog_url, "/artists", {"ids": ",".join(str(a) for a in chunk)}
+            )
+            for item in items or []:
+                tags = item.get("top_tags") or []
+                found[int(item["id"])] = {int(t["id"]): int(t["count"]) for t in tags}
+        return found
 
     def top_artists(self, limit: int) -> list[list[float]]:
         """The most listened artists (``[artist, listeners]``); the answer before any model is

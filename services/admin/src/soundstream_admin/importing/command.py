@@ -48,6 +48,7 @@ def import_command(
             targets,
             replace=replace,
             report_path=report_path or settings.report_path,
+            notify=lambda message: typer.echo(message, err=True),
         )
     except SourceError as exc:
         typer.echo(f"No data to import: {exc}", err=True)

@@ -47,8 +47,7 @@ OFFICIAL_FILES: dict[str, tuple[str, int]] = {
     ),
 }
 
-# Ids are positive and must fit the services' 32-bit integer keys; weights are 64-bit.
-MAX_ID = 2**31 - 1
+# Ids are positive and must fit the services' 32-bit integer keys (MAX_ID); weights are 64-bit.
 MAX_WEIGHT = 2**63 - 1
 # tags.value is VARCHAR(255).
 MAX_TAG_LENGTH = 255

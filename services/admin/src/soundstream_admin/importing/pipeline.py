@@ -2,14 +2,16 @@
 
 Each database is migrated to its latest schema, then written inside one transaction that
 stays open for the whole run. Both transactions are committed only once every file has been
-read and written; any error rolls both back, leaving every database as it was.
+read and written; any error rolls both back, leaving every database as it was. A crash
+between the two commits is settled by the journal (see :mod:`.journal`): every database ends
+as before the run, or every database as after it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
 from listening.models import DatasetVersion
 from soundstream_admin.importing import relations, tables
 from soundstream_admin.importing.errors import DataImportError
+from soundstream_admin.importing.journal import ImportRun, lock_listening, recover
 from soundstream_admin.importing.loaders import Loader, loader_for
 from soundstream_admin.importing.progress import ImportProgress
 from soundstream_admin.importing.report import ImportReport
@@ -40,12 +43,14 @@ def run_import(
     replace: bool = False,
     progress: bool | None = None,
     report_path: Path | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import ``source`` into ``targets`` (service name -> database URL) and report on it.
 
     ``replace`` empties the importer's tables first (in the same transaction); otherwise rows
     are merged by primary key, so running the same import twice changes nothing.
     ``progress``: show progress bars (default: when stderr is a terminal).
+    ``notify`` hears what the recovery of an earlier, interrupted run did.
     Raises :class:`DataImportError` (``DataFileError`` for malformed input) after rolling back.
     """
     started = time.perf_counter()
@@ -64,10 +69,21 @@ def run_import(
     engines = {name: create_db_engine(targets[name]) for name in SERVICES}
     try:
         _migrate(engines)
+        for recovered in recover(engines):
+            if notify is not None:
+                notify(str(recovered))
         catalog = loader_for("catalog", engines["catalog"])
         listening = loader_for("listening", engines["listening"])
-        with ImportProgress(progress) as bar:
-            _load(layout, catalog, listening, report, bar, replace=replace)
+        try:
+            with ImportProgress(progress) as bar:
+                _load(layout, catalog, listening, report, bar, replace=replace)
+        except BaseException:
+            # A catalog committed before a failed listening commit is restored now.
+            with contextlib.suppress(DataImportError):
+                recover(engines)
+            raise
+        # The run is decided: its snapshots and journal rows go.
+        recover(engines)
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -95,11 +111,13 @@ def _load(
     replace: bool,
 ) -> None:
     loaders = ((catalog, tables.CATALOG_TABLES), (listening, tables.LISTENING_TABLES))
+    journal = ImportRun(catalog, listening)
     try:
-        for loader, _ in loaders:
-            loader.begin()
-        # Serialise with the listening service's writers (they all take this lock first).
-        listening.execute(f"UPDATE {DATASET_VERSION} SET version = version WHERE id = 1")
+        # The listening database first, as recoveries do: its lock orders them all.
+        listening.begin()
+        lock_listening(listening)
+        catalog.begin()
+        journal.snapshot((*tables.CATALOG_TABLES, tables.CATALOG_VERSION))
         for loader, owned in loaders:
             loader.prepare(owned, replace=replace)
         run = Importer(catalog, listening, report, bar)
@@ -120,12 +138,15 @@ def _load(
         for loader, owned in loaders:
             report.tables[loader.name] = {table.name: loader.count(table.name) for table in owned}
             report.changed_rows[loader.name] = loader.changed
-        if listening.changed:
-            # A new version of the data set: the recommender's export sees a new ETag.
-            listening.execute(f"UPDATE {DATASET_VERSION} SET version = version + 1 WHERE id = 1")
+        for loader in (catalog, listening):
+            if loader.changed:
+                # A new version of the data set: the service's export sees a new ETag (the
+                # recommender reads the listening one, the analytics service both).
+                loader.execute(f"UPDATE {DATASET_VERSION} SET version = version + 1 WHERE id = 1")
         bar.start("commit")
-        for loader, _ in loaders:
-            loader.commit()
+        journal.vote()
+        catalog.commit()
+        listening.commit()  # the decision: see .journal
         bar.done()
     except BaseException as exc:
         for loader, _ in loaders:

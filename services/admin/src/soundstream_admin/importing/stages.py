@@ -15,13 +15,14 @@ import numpy as np
 from catalog.names import search_name
 from soundstream_admin.importing import formats, tables
 from soundstream_admin.importing.errors import DataFileError
-from soundstream_admin.importing.formats import MAX_ID, FileFormat
+from soundstream_admin.importing.formats import FileFormat
 from soundstream_admin.importing.keys import IntArray, KeyLog
 from soundstream_admin.importing.loaders import Batch, Loader, Row
 from soundstream_admin.importing.parse import Chunk, read_chunks
 from soundstream_admin.importing.progress import ImportProgress
 from soundstream_admin.importing.report import FileStats, ImportReport, Reject
 from soundstream_admin.importing.tables import Table
+from soundstream_common.ids import MAX_ID
 
 
 def placeholder_name(artist_id: int) -> str:

@@ -79,4 +79,8 @@ FRIENDSHIPS = Table(
 )
 
 CATALOG_TABLES = (USER_REFS, ARTISTS, TAGS, TAG_ASSIGNMENTS, ARTIST_POPULARITY)
+CATALOG_VERSION = Table(
+    "dataset_version", (("id", "int4"), ("epoch", "text"), ("version", "int8")), ("id",)
+)
+"""The catalog's export version: advanced by an import, journalled with the tables."""
 LISTENING_TABLES = (USERS, ARTIST_REFS, LISTENS, FRIENDSHIPS)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from catalog.api.responses import problems
 from catalog.cache import ARTISTS
-from catalog.dependencies import ArtistDep, ArtistIdPath
+from catalog.dependencies import ArtistDep, ArtistIdPath, ArtistIdsDep, get_state
 from catalog.schemas.artists import (
+    SUMMARY_TAGS,
     ArtistCreate,
     ArtistDetail,
+    ArtistList,
     ArtistRead,
     ArtistReplace,
     ArtistSort,
     ArtistTag,
     ArtistUpdate,
 )
+from catalog.services import artist_lists as lists
 from catalog.services import artists as service
-from soundstream_common.app import CacheDep, EventsDep, SessionDep
+from soundstream_common.app import CacheDep, EventsDep, ServiceState, SessionDep
 from soundstream_common.pagination import Page, PageParamsDep
 from soundstream_common.reads import cached_body
 
@@ -29,21 +32,35 @@ router = APIRouter(prefix="/artists", tags=["artists"])
 @router.get(
     "",
     name="list",
-    response_model=Page[ArtistRead],
-    summary="List and search artists",
+    response_model=ArtistList,
+    summary="List, search or batch-read artists",
     description="`q` matches anywhere in the name, ignoring letter case and accents "
-    "(`beyonce` finds `Beyoncé`). `sort=name` is alphabetical on the normalised name; "
-    "`listeners` and `plays` put the most popular first. Ties are broken by id.",
+    "(`beyonce` finds `Beyoncé`). `sort=relevance` (the default with `q`) puts exact "
+    "matches, then names starting with `q`, then the rest, the most listened first within "
+    "each; `name` is alphabetical on the normalised name (the default without `q`); "
+    "`listeners` and `plays` put the most popular first. Ties are broken by id. With `ids`, "
+    "the artists asked for (one call for a whole list of ids). Each item carries its "
+    f"{SUMMARY_TAGS} most applied tags.",
+    responses=problems(422),
 )
 def list_artists(
     session: SessionDep,
+    cache: CacheDep,
     page: PageParamsDep,
+    ids: ArtistIdsDep,
     q: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Name search.")
     ] = None,
-    sort: Annotated[ArtistSort, Query(description="Order of the list.")] = ArtistSort.name,
-) -> Page[ArtistRead]:
-    return service.list_artists(session, q=q, sort=sort, page=page)
+    sort: Annotated[
+        ArtistSort | None,
+        Query(description="Order of the list (default: `relevance` with `q`, else `name`)."),
+    ] = None,
+) -> Response:
+    if ids is not None:
+        body = lists.artists_by_ids_json(session, ids=ids, cache=cache)
+    else:
+        body = lists.list_artists_json(session, q=q, sort=sort, page=page)
+    return Response(content=body, media_type="application/json")
 
 
 @router.get(
@@ -55,14 +72,12 @@ def list_artists(
     responses=problems(404),
 )
 async def get_artist(request: Request, artist_id: ArtistIdPath) -> Response:
-    body = await answer_artist(request.app.state, artist_id)
+    body = await answer_artist(get_state(request), artist_id)
     return Response(content=body, media_type="application/json")
 
 
-async def answer_artist(state: Any, artist_id: int) -> bytes:
-    """The JSON body of an artist's detail, from the cache or read.
-
-    Also called by :class:`catalog.api.artists_plain.PlainArtistRoute`."""
+async def answer_artist(state: ServiceState, artist_id: int) -> bytes:
+    """The JSON body of an artist's detail, from the cache or read."""
     engine = state.engine
 
     def compute() -> bytes:

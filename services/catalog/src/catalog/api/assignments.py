@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from catalog.api.responses import problems
 from catalog.dependencies import DateRangeDep
 from catalog.schemas.assignments import TagAssignmentCreate, TagAssignmentRead
-from catalog.schemas.common import MAX_ID
 from catalog.services import assignments as service
 from catalog.services.assignments import AssignmentFilter, AssignmentKey
 from soundstream_common.app import CacheDep, SessionDep
+from soundstream_common.ids import MAX_ID
 from soundstream_common.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/tag-assignments", tags=["tag-assignments"])

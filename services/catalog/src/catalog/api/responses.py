@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from soundstream_common.errors import Problem
+from soundstream_common.errors import problem_responses
 
 _DESCRIPTIONS = {
     404: "Unknown id (problem+json).",
@@ -14,4 +14,4 @@ _DESCRIPTIONS = {
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": Problem, "description": _DESCRIPTIONS[status]} for status in statuses}
+    return problem_responses(*statuses, descriptions=_DESCRIPTIONS)

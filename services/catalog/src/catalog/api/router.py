@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from catalog.api import artists, assignments, search, stats, tags
+from catalog.api import artists, assignments, export, search, stats, tags
 from soundstream_common.events.api import dead_letters_router
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -13,5 +13,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     assignments.router,
     search.router,
     stats.router,
+    export.router,
     dead_letters_router("catalog"),
 )

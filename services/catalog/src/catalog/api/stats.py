@@ -25,7 +25,8 @@ router = APIRouter(prefix="/stats", tags=["stats"])
     response_model=Page[TagStat],
     summary="Most used tags",
     description="Used tags ranked by assignments, distinct artists or distinct users (ties: "
-    "the other two counts, then id). Cached.",
+    "the other two counts, then id). With `from`/`to`, only the assignments dated within "
+    "those days count (assignments with an impossible source date are left out). Cached.",
     responses=problems(422),
 )
 def top_tags(
@@ -33,9 +34,12 @@ def top_tags(
     session: SessionDep,
     cache: CacheDep,
     page: PageParamsDep,
+    dates: DateRangeDep,
     by: Annotated[TopTagsBy, Query(description="Ranking measure.")] = TopTagsBy.assignments,
 ) -> Response:
-    return cached_json(request, cache, STATS, lambda: service.top_tags(session, by=by, page=page))
+    return cached_json(
+        request, cache, STATS, lambda: service.top_tags(session, by=by, page=page, dates=dates)
+    )
 
 
 @router.get(
@@ -46,7 +50,10 @@ def top_tags(
     description="A tag is **dominant** when it is applied to at least `min_artist_share` of "
     "the tagged artists (default 2%) by at least `min_user_share` of the taggers (default "
     "5%); every other used tag is **niche**. Tagged artists and taggers are the artists and "
-    "users with at least one tag assignment. Widest spread first; `kind` filters. Cached.",
+    "users with at least one tag assignment. Widest spread first; `kind` filters. With "
+    "`from`/`to` (days included), tags, tagged artists and taggers are counted on the "
+    "assignments dated within those days (never those with an impossible source date). "
+    "Cached.",
     responses=problems(422),
 )
 def dominance(
@@ -54,6 +61,7 @@ def dominance(
     session: SessionDep,
     cache: CacheDep,
     page: PageParamsDep,
+    dates: DateRangeDep,
     kind: Annotated[TagKind | None, Query(description="Only this class.")] = None,
     min_artist_share: Annotated[
         float, Query(ge=0, le=1, description="Dominance threshold on artists (0..1).")
@@ -72,6 +80,7 @@ def dominance(
             min_user_share=min_user_share,
             kind=kind,
             page=page,
+            dates=dates,
         ),
     )
 

@@ -129,14 +129,24 @@ def delete_tag(
     response_model=Page[TagArtist],
     summary="Top artists for a tag",
     description="Artists carrying the tag, most often tagged so first (then most listeners, "
-    "then id), with their popularity. Cached.",
-    responses=problems(404),
+    "then id), with their popularity. With `from`/`to` (days included), only the "
+    "assignments dated within those days count (never those with an impossible source "
+    "date); popularity is all-time, as listens carry no dates. Cached.",
+    responses=problems(404, 422),
 )
 def tag_artists(
-    request: Request, session: SessionDep, cache: CacheDep, tag: TagDep, page: PageParamsDep
+    request: Request,
+    session: SessionDep,
+    cache: CacheDep,
+    tag: TagDep,
+    page: PageParamsDep,
+    dates: DateRangeDep,
 ) -> Response:
     return cached_json(
-        request, cache, TAGS, lambda: tag_insights.tag_artists(session, tag=tag, page=page)
+        request,
+        cache,
+        TAGS,
+        lambda: tag_insights.tag_artists(session, tag=tag, page=page, dates=dates),
     )
 
 
@@ -173,8 +183,10 @@ def tag_timeline(
     description="Each tag is the set of artists carrying it. `jaccard` (default) scores "
     "shared / (|A| + |B| - shared); `cosine` scores shared / sqrt(|A| |B|), kinder to a "
     "small tag inside a large one (shared = artists carrying both tags). Most similar "
-    "first (ties: more shared artists, then id); the tag itself is excluded. Cached.",
-    responses=problems(404),
+    "first (ties: more shared artists, then id); the tag itself is excluded. With "
+    "`from`/`to` (days included), each tag is the set of artists it was assigned to within "
+    "those days (assignments with an impossible source date never count). Cached.",
+    responses=problems(404, 422),
 )
 def similar_tags(
     request: Request,
@@ -182,6 +194,7 @@ def similar_tags(
     cache: CacheDep,
     tag: TagDep,
     page: PageParamsDep,
+    dates: DateRangeDep,
     measure: Annotated[
         SimilarityMeasure, Query(description="Similarity measure.")
     ] = SimilarityMeasure.jaccard,
@@ -190,5 +203,7 @@ def similar_tags(
         request,
         cache,
         TAGS,
-        lambda: tag_insights.similar_tags(session, tag=tag, measure=measure, page=page),
+        lambda: tag_insights.similar_tags(
+            session, tag=tag, measure=measure, page=page, dates=dates
+        ),
     )

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from catalog.schemas.common import RequestModel, TagCount
+from soundstream_common.batch import BatchPage
+from soundstream_common.fields import omitted_not_null
 
 ArtistName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Link = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -20,6 +22,7 @@ _EXAMPLE: dict[str, JsonValue] = {
 
 
 class ArtistSort(StrEnum):
+    relevance = "relevance"
     name = "name"
     listeners = "listeners"
     plays = "plays"
@@ -54,7 +57,9 @@ class ArtistReplace(ArtistWrite):
 class ArtistUpdate(RequestModel):
     """Partial update: only the fields given change."""
 
-    name: ArtistName | None = Field(None, description="New name (not blank, not null).")
+    name: ArtistName | None = Field(
+        None, description="New name (not blank, not null).", json_schema_extra=omitted_not_null
+    )
     url: Link | None = Field(None, description="New Last.fm page, or null to clear it.")
     picture_url: Link | None = Field(None, description="New picture, or null to clear it.")
 
@@ -86,6 +91,22 @@ class ArtistRead(ArtistBase):
             ]
         },
     )
+
+
+SUMMARY_TAGS = 5
+"""Tags shown with each artist of a list."""
+
+
+class ArtistListItem(ArtistRead):
+    """An artist of a list, with its few most used tags."""
+
+    top_tags: list[TagCount] = Field(
+        description=f"Up to {SUMMARY_TAGS} most applied tags, most used first."
+    )
+
+
+class ArtistList(BatchPage[ArtistListItem]):
+    """A page of artists; with `ids`, the artists asked for in the order given."""
 
 
 class ArtistDetail(ArtistRead):

@@ -6,7 +6,9 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from catalog.schemas.common import MAX_ID, RequestModel
+from catalog.schemas.common import RequestModel
+from soundstream_common.fields import IsoDay
+from soundstream_common.ids import MAX_ID
 
 FIRST_DAY = dt.date(2002, 1, 1)
 """Last.fm's first year: earlier days cannot be real tag assignments."""
@@ -18,7 +20,7 @@ class TagAssignmentCreate(RequestModel):
     user_id: int = Field(ge=1, le=MAX_ID, description="A user known to the catalog.", examples=[2])
     artist_id: int = Field(ge=1, le=MAX_ID, description="An existing artist.", examples=[52])
     tag_id: int = Field(ge=1, le=MAX_ID, description="An existing tag.", examples=[13])
-    date: dt.date | None = Field(
+    date: IsoDay | None = Field(
         None, description="Day of the assignment (2002-01-01 .. today, UTC); default today."
     )
 

@@ -7,9 +7,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2**31 - 1
-"""Largest id a catalog row can have (ids are 32-bit); larger ids are invalid input."""
-
 
 class RequestModel(BaseModel):
     """Base of request bodies: unknown fields are an error, not silently dropped."""

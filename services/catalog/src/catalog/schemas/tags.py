@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from catalog.schemas.common import RequestModel, Timeline
+from soundstream_common.fields import omitted_not_null
 from soundstream_common.pagination import Page
 
 TagValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -48,7 +49,9 @@ class TagReplace(TagWrite):
 
 
 class TagUpdate(RequestModel):
-    value: TagValue | None = Field(None, description="New text (not blank, not null).")
+    value: TagValue | None = Field(
+        None, description="New text (not blank, not null).", json_schema_extra=omitted_not_null
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"value": "dream pop"}]})
 

@@ -5,33 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, Integer, Select, bindparam, delete, func, select
+from sqlalchemy import Engine, Integer, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from catalog import cache as groups
 from catalog.exceptions import ArtistNotFoundError
 from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
-from catalog.names import like_pattern, search_name
+from catalog.names import search_name
 from catalog.schemas.artists import (
     ArtistCreate,
     ArtistRead,
-    ArtistSort,
     ArtistTag,
 )
 from catalog.services.queries import listeners_col, plays_col
-from catalog.services.unit import commit
+from catalog.services.writes import commit_write
 from soundstream_common.app import EventPublisher
 from soundstream_common.cache import ResponseCache
+from soundstream_common.events.contract import ArtistCreated, ArtistDeleted
 from soundstream_common.pagination import Page, PageParams
 from soundstream_common.reads import DriverQuery, driver_cursor
 
 TOP_TAGS = 10
-
-
-def _with_popularity() -> Select[Artist, int, int]:
-    return select(Artist, listeners_col(), plays_col()).outerjoin(
-        ArtistPopularity, ArtistPopularity.artist_id == Artist.id
-    )
 
 
 def _read(artist: Artist, listeners: int, plays: int) -> ArtistRead:
@@ -44,23 +38,6 @@ def _read(artist: Artist, listeners: int, plays: int) -> ArtistRead:
         listeners=listeners,
         plays=plays,
     )
-
-
-def list_artists(
-    session: Session, *, q: str | None, sort: ArtistSort, page: PageParams
-) -> Page[ArtistRead]:
-    """Artists whose normalised name contains the normalised ``q``, in ``sort`` order."""
-    where = [] if q is None else [Artist.search_name.like(like_pattern(search_name(q)), "\\")]
-    total = session.execute(select(func.count()).select_from(Artist).where(*where)).scalar_one()
-    order = {
-        ArtistSort.name: (Artist.search_name, Artist.id),
-        ArtistSort.listeners: (listeners_col().desc(), Artist.id),
-        ArtistSort.plays: (plays_col().desc(), Artist.id),
-    }[sort]
-    rows = session.execute(
-        _with_popularity().where(*where).order_by(*order).limit(page.limit).offset(page.offset)
-    ).all()
-    return page.page([_read(a, listeners, plays) for a, listeners, plays in rows], total)
 
 
 def get_artist(session: Session, *, artist_id: int) -> Artist:
@@ -161,7 +138,7 @@ def artist_tags(session: Session, *, artist: Artist, page: PageParams) -> Page[A
 def create_artist(
     session: Session, *, data: ArtistCreate, events: EventPublisher, cache: ResponseCache
 ) -> ArtistRead:
-    """Insert the artist and publish ``artist.created`` once committed."""
+    """Insert the artist and publish :class:`ArtistCreated` once committed."""
     artist = Artist(
         name=data.name,
         url=data.url,
@@ -171,8 +148,8 @@ def create_artist(
     )
     session.add(artist)
     session.flush()
-    events.record(session, "artist.created", {"artist_id": artist.id})
-    commit(session, cache=cache, groups=groups.ON_ARTISTS, events=events)
+    events.record(session, ArtistCreated(artist_id=artist.id))
+    commit_write(session, cache=cache, groups=groups.ON_ARTISTS, events=events)
     return _read(artist, 0, 0)
 
 
@@ -185,7 +162,7 @@ def update_artist(
     if "name" in changes:
         artist.search_name = search_name(artist.name)
         artist.is_placeholder = False
-    commit(session, cache=cache, groups=groups.ON_ARTISTS)
+    commit_write(session, cache=cache, groups=groups.ON_ARTISTS)
     return read_artist(session, artist=artist)
 
 
@@ -193,8 +170,8 @@ def delete_artist(
     session: Session, *, artist: Artist, events: EventPublisher, cache: ResponseCache
 ) -> None:
     """Delete the artist (its tag assignments and popularity go with it, by cascade) and
-    publish ``artist.deleted`` once committed, so other services drop what they hold."""
+    publish :class:`ArtistDeleted` once committed, so other services drop what they hold."""
     artist_id = artist.id
-    events.record(session, "artist.deleted", {"artist_id": artist_id})
+    events.record(session, ArtistDeleted(artist_id=artist_id))
     session.execute(delete(Artist).where(Artist.id == artist_id))
-    commit(session, cache=cache, groups=groups.ON_ASSIGNMENTS, events=events)
+    commit_write(session, cache=cache, groups=groups.ON_ASSIGNMENTS, events=events)

@@ -19,7 +19,7 @@ from catalog.exceptions import (
 from catalog.models import Artist, Tag, TagAssignment, UserRef
 from catalog.schemas.assignments import TagAssignmentCreate, TagAssignmentRead
 from catalog.services.queries import DateRange, midnight_ms, valid_dates
-from catalog.services.unit import commit
+from catalog.services.writes import commit_write
 from soundstream_common.cache import ResponseCache
 from soundstream_common.pagination import Page, PageParams
 
@@ -122,7 +122,7 @@ def create_assignment(
     refuse_duplicate()
     row = TagAssignment(**asdict(key), day=day.day, month=day.month, year=day.year, date_valid=True)
     session.add(row)
-    commit(
+    commit_write(
         session,
         cache=cache,
         groups=groups.ON_ASSIGNMENTS,
@@ -141,4 +141,4 @@ def delete_assignment(session: Session, *, key: AssignmentKey, cache: ResponseCa
             TagAssignment.timestamp_ms == key.timestamp_ms,
         )
     )
-    commit(session, cache=cache, groups=groups.ON_ASSIGNMENTS)
+    commit_write(session, cache=cache, groups=groups.ON_ASSIGNMENTS)

@@ -78,3 +78,9 @@ def valid_dates(date_range: DateRange | None = None) -> list[ColumnElement[bool]
         conditions.append(TagAssignment.timestamp_ms < midnight_ms(date_range.end) + 2 * DAY_MS)
         conditions.append(day_key <= date_key(date_range.end))
     return conditions
+
+
+def within(date_range: DateRange | None) -> list[ColumnElement[bool]]:
+    """The filters of a statistic's optional ``from``/``to``: none when the range is open,
+    else :func:`valid_dates` (then only validly dated assignments count)."""
+    return valid_dates(date_range) if date_range is not None and date_range.bounded else []

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from catalog.models import Artist, ArtistPopularity, UserRef
+from catalog.services.dataset import bump_dataset_version
 
 CHUNK = 5000
 
@@ -55,9 +56,13 @@ def add_user(session: Session, *, user_id: int) -> None:
 
 
 def remove_user(session: Session, *, user_id: int) -> int:
-    """Forget ``user_id``; its tag assignments go by cascade. Returns users removed (0 or 1)."""
+    """Forget ``user_id``; its tag assignments go by cascade (a new version of the export).
+    Returns users removed (0 or 1)."""
     result: Any = session.execute(delete(UserRef).where(UserRef.id == user_id))
-    return int(result.rowcount)
+    removed = int(result.rowcount)
+    if removed:
+        bump_dataset_version(session)
+    return removed
 
 
 def set_popularity(session: Session, *, rows: Iterable[Popularity]) -> int:

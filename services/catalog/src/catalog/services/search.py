@@ -19,68 +19,20 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import orjson
 from sqlalchemy import Float, Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.models import Artist, ArtistPopularity, TagAssignment
 from catalog.schemas.search import ArtistSearchPage, MatchMode, SearchSort
-from catalog.services.queries import listeners_col, plays_col
+from catalog.services.bounds import PopularityBounds
+from catalog.services.queries import DateRange, listeners_col, plays_col, within
 from catalog.services.tag_index import TagArtistCounts
-from catalog.services.tag_ranking import Ints, ScoredArtist
+from catalog.services.tag_ranking import ScoredArtist
 from catalog.services.tags import find_by_values
 from soundstream_common.pagination import PageParams, encode_cursor
 
 MAX_TAGS = 10
-
-
-@dataclass(frozen=True)
-class PopularityBounds:
-    """Inclusive bounds on listeners and plays; ``None`` is open."""
-
-    min_listeners: int | None = None
-    max_listeners: int | None = None
-    min_plays: int | None = None
-    max_plays: int | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Filters on the outer-joined popularity (artists without data count as 0)."""
-        listeners, plays = listeners_col(), plays_col()
-        bounds: list[ColumnElement[bool]] = []
-        if self.min_listeners is not None:
-            bounds.append(listeners >= self.min_listeners)
-        if self.max_listeners is not None:
-            bounds.append(listeners <= self.max_listeners)
-        if self.min_plays is not None:
-            bounds.append(plays >= self.min_plays)
-        if self.max_plays is not None:
-            bounds.append(plays <= self.max_plays)
-        return bounds
-
-    def is_open(self) -> bool:
-        """No bound at all."""
-        return (
-            self.min_listeners is None
-            and self.max_listeners is None
-            and self.min_plays is None
-            and self.max_plays is None
-        )
-
-    def mask(self, listeners: Ints, plays: Ints) -> npt.NDArray[np.bool_]:
-        """The same bounds as :meth:`conditions`, on arrays of known values."""
-        kept = np.ones(len(listeners), dtype=np.bool_)
-        for values, low, high in (
-            (listeners, self.min_listeners, self.max_listeners),
-            (plays, self.min_plays, self.max_plays),
-        ):
-            if low is not None:
-                kept &= values >= low
-            if high is not None:
-                kept &= values <= high
-        return kept
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -91,10 +43,12 @@ def _distinct(values: list[str]) -> list[str]:
 
 
 class _Database:
-    """The search's reads from the database (when no index matches it)."""
+    """The search's reads from the database (when no index matches it, or the search is
+    bounded by dates: the index holds no dates)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, dates: DateRange | None = None) -> None:
         self.session = session
+        self.dates = dates
 
     def find_tags(self, values: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         return {
@@ -115,7 +69,9 @@ class _Database:
         value) in ``sort`` order, and how many there are in all."""
         per_tag = (
             select(TagAssignment.tag_id, TagAssignment.artist_id, func.count().label("n"))
-            .where(TagAssignment.tag_id.in_([i for ids in tag_ids for i in ids]))
+            .where(
+                TagAssignment.tag_id.in_([i for ids in tag_ids for i in ids]), *within(self.dates)
+            )
             .group_by(TagAssignment.tag_id, TagAssignment.artist_id)
             .subquery()
         )
@@ -237,17 +193,21 @@ def search_artists(
     sort: SearchSort,
     page: PageParams,
     index: TagArtistCounts | None = None,
+    dates: DateRange | None = None,
 ) -> ArtistSearchPage:
     """Artists carrying all (or any) of ``tags`` (any letter case) within ``bounds``.
 
     With ``index`` (a snapshot matching the database) the search reads it instead of the
-    database; the answer is the same.
+    database; the answer is the same. With ``dates``, only the tags assigned within those
+    days count (in the match and in the relevance); the index holds no dates, so such a
+    search always reads the database.
 
     ``relevance`` = sum over the matched tags of ln(1 + times the tag was applied to the
     artist): matching more of the tags and a stronger consensus of taggers both rank higher,
     with diminishing returns. Ties: more listeners, then lower id.
     """
-    source = index if index is not None else _Database(session)
+    dated = dates is not None and dates.bounded
+    source = index if index is not None and not dated else _Database(session, dates)
     found = _search(source, tags=tags, match=match, bounds=bounds, sort=sort, page=page)
     return ArtistSearchPage.model_validate(_document(found, match, page))
 
@@ -260,10 +220,17 @@ def search_artists_json(
     bounds: PopularityBounds,
     sort: SearchSort,
     page: PageParams,
+    dates: DateRange | None = None,
 ) -> bytes:
     """:func:`search_artists`, read from the database (a session) or from an index matching
     it, as its JSON body: the same bytes as the model's ``model_dump_json``, without
-    building the models (the endpoint's hot path; an index needs no session at all)."""
-    reads = _Database(source) if isinstance(source, Session) else source
+    building the models (the endpoint's hot path; an index needs no session at all).
+    A search bounded by ``dates`` needs the session (the index holds no dates)."""
+    if isinstance(source, Session):
+        reads: TagArtistCounts | _Database = _Database(source, dates)
+    elif dates is not None and dates.bounded:
+        raise ValueError("the tag index holds no dates: search the database")
+    else:
+        reads = source
     found = _search(reads, tags=tags, match=match, bounds=bounds, sort=sort, page=page)
     return orjson.dumps(_document(found, match, page))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Tag, TagAssignment
 from catalog.schemas.stats import DominancePage, TagDominance, TagKind, TagStat, TopTagsBy
+from catalog.services.queries import DateRange, within
 from soundstream_common.pagination import Page, PageParams
 
 DEFAULT_MIN_ARTIST_SHARE = 0.02
@@ -21,23 +22,24 @@ DOMINANCE_RULE = (
 )
 
 
-def _usage() -> Subquery:
-    return (
-        select(
-            TagAssignment.tag_id.label("tag_id"),
-            func.count().label("assignments"),
-            func.count(TagAssignment.artist_id.distinct()).label("artists"),
-            func.count(TagAssignment.user_id.distinct()).label("users"),
-        )
-        .group_by(TagAssignment.tag_id)
-        .subquery()
+def _usage(dates: DateRange | None = None) -> Subquery:
+    """Per used tag: assignments, distinct artists and users (within ``dates`` when bounded:
+    then only validly dated assignments count)."""
+    query = select(
+        TagAssignment.tag_id.label("tag_id"),
+        func.count().label("assignments"),
+        func.count(TagAssignment.artist_id.distinct()).label("artists"),
+        func.count(TagAssignment.user_id.distinct()).label("users"),
     )
+    return query.where(*within(dates)).group_by(TagAssignment.tag_id).subquery()
 
 
-def top_tags(session: Session, *, by: TopTagsBy, page: PageParams) -> Page[TagStat]:
+def top_tags(
+    session: Session, *, by: TopTagsBy, page: PageParams, dates: DateRange | None = None
+) -> Page[TagStat]:
     """Used tags ranked by assignments, distinct artists or distinct users (ties: the other
-    counts, then lower id)."""
-    usage = _usage()
+    counts, then lower id); with ``dates``, only the assignments dated inside them."""
+    usage = _usage(dates)
     primary = usage.c[by.value]
     others = [usage.c[name] for name in ("assignments", "artists", "users") if name != by.value]
     rows: list[Any] = list(
@@ -49,7 +51,8 @@ def top_tags(session: Session, *, by: TopTagsBy, page: PageParams) -> Page[TagSt
             .offset(page.offset)
         ).all()
     )
-    total = session.execute(select(func.count(TagAssignment.tag_id.distinct()))).scalar_one()
+    counted = select(func.count(TagAssignment.tag_id.distinct())).where(*within(dates))
+    total = session.execute(counted).scalar_one()
     items = [
         TagStat(
             rank=page.offset + i + 1,
@@ -71,16 +74,18 @@ def dominance(
     min_user_share: float,
     kind: TagKind | None,
     page: PageParams,
+    dates: DateRange | None = None,
 ) -> DominancePage:
     """Every used tag classified dominant or niche (see :data:`DOMINANCE_RULE`), widest
-    spread first (artist share, then user share, then lower id)."""
+    spread first (artist share, then user share, then lower id); with ``dates``, tags,
+    tagged artists and taggers are counted on the assignments dated inside them."""
     tagged_artists, taggers = session.execute(
         select(
             func.count(TagAssignment.artist_id.distinct()),
             func.count(TagAssignment.user_id.distinct()),
-        )
+        ).where(*within(dates))
     ).one()
-    usage = _usage()
+    usage = _usage(dates)
     rows = session.execute(
         select(Tag.id, Tag.value, usage.c.artists, usage.c.users).join(
             usage, usage.c.tag_id == Tag.id

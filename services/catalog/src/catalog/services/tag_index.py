@@ -9,7 +9,8 @@ It is only used while it is exactly what the database holds. On SQLite a dedicat
 connection's ``PRAGMA data_version`` changes whenever any other connection, in this process
 or another one (the event consumer), commits to the database: a search that sees it changed
 answers from the database, and the index is rebuilt in the background from a read
-transaction that started after the change. PostgreSQL (and in-memory SQLite) never use it.
+transaction that started after the change. PostgreSQL (and in-memory SQLite) never use it;
+``CATALOG_TAG_INDEX=off`` turns it off on SQLite too (every search then queries the database).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import numpy as np
@@ -31,12 +31,9 @@ from sqlalchemy import Engine, func, select
 from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
 from catalog.schemas.search import MatchMode, SearchSort
 from catalog.services import tag_ranking as ranking
+from catalog.services.bounds import PopularityBounds
 from catalog.services.tag_ranking import Floats, Ints, ScoredArtist, TagColumn
 from soundstream_common.pagination import PageParams
-
-if TYPE_CHECKING:
-    # search.py reads this module; its bounds are only duck-typed here.
-    from catalog.services.search import PopularityBounds
 
 
 @dataclass(frozen=True)
@@ -174,7 +171,7 @@ def _load(engine: Engine) -> TagArtistCounts:
     positions = np.searchsorted(artist_ids, pairs[:, 1])
     counts = pairs[:, 2].astype(np.int32)
     tag_ids, starts = np.unique(pairs[:, 0], return_index=True)
-    ends = [*starts[1:].tolist(), len(pairs)]
+    ends = [*starts[1:].tolist(), len(pairs)][: len(starts)]  # no tags, no ranges
     by_tag = {
         tag_id: TagColumn(positions[start:end], counts[start:end])
         for tag_id, start, end in zip(tag_ids.tolist(), starts.tolist(), ends, strict=True)
@@ -195,10 +192,12 @@ def _load(engine: Engine) -> TagArtistCounts:
 class TagIndex:
     """The current :class:`TagArtistCounts` of a SQLite catalog, rebuilt after changes."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, wanted: bool = True) -> None:
         self.engine = engine
         database = engine.url.database
-        self.enabled = engine.dialect.name == "sqlite" and bool(database) and database != ":memory:"
+        self.enabled = (
+            wanted and engine.dialect.name == "sqlite" and bool(database) and database != ":memory:"
+        )
         self._watch: sqlite3.Connection | None = None
         self._watched_file: tuple[int, int] | None = None
         self._lock = threading.Lock()

@@ -9,16 +9,20 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
 from catalog.schemas.tags import SimilarityMeasure, SimilarTag, SimilarTagsPage, TagArtist
-from catalog.services.queries import listeners_col, plays_col
+from catalog.services.queries import DateRange, listeners_col, plays_col, within
 from soundstream_common.pagination import Page, PageParams
 
 
-def tag_artists(session: Session, *, tag: Tag, page: PageParams) -> Page[TagArtist]:
-    """Artists carrying the tag, most often tagged so first (then most listened)."""
+def tag_artists(
+    session: Session, *, tag: Tag, page: PageParams, dates: DateRange | None = None
+) -> Page[TagArtist]:
+    """Artists carrying the tag, most often tagged so first (then most listened); with
+    ``dates``, only the assignments dated inside them count."""
     tag_id = tag.id
+    dated = within(dates)
     counts = (
         select(TagAssignment.artist_id, func.count().label("n"))
-        .where(TagAssignment.tag_id == tag_id)
+        .where(TagAssignment.tag_id == tag_id, *dated)
         .group_by(TagAssignment.artist_id)
         .subquery()
     )
@@ -33,7 +37,9 @@ def tag_artists(session: Session, *, tag: Tag, page: PageParams) -> Page[TagArti
         .offset(page.offset)
     ).all()
     total = session.execute(
-        select(func.count(TagAssignment.artist_id.distinct())).where(TagAssignment.tag_id == tag_id)
+        select(func.count(TagAssignment.artist_id.distinct())).where(
+            TagAssignment.tag_id == tag_id, *dated
+        )
     ).scalar_one()
     items = [
         TagArtist(id=i, name=name, is_placeholder=ph, count=n, listeners=ls, plays=ps)
@@ -55,21 +61,30 @@ def score(shared: int, size_a: int, size_b: int, measure: SimilarityMeasure) -> 
 
 
 def similar_tags(
-    session: Session, *, tag: Tag, measure: SimilarityMeasure, page: PageParams
+    session: Session,
+    *,
+    tag: Tag,
+    measure: SimilarityMeasure,
+    page: PageParams,
+    dates: DateRange | None = None,
 ) -> SimilarTagsPage:
     """Tags sharing artists with the tag, most similar first (ties: more shared artists,
-    then lower id). The tag itself is excluded."""
+    then lower id). The tag itself is excluded. With ``dates``, each tag is the set of
+    artists it was assigned to within them."""
     tag_id = tag.id
-    own_artists = select(TagAssignment.artist_id).where(TagAssignment.tag_id == tag_id)
+    dated = within(dates)
+    own_artists = select(TagAssignment.artist_id).where(TagAssignment.tag_id == tag_id, *dated)
     size = session.execute(
-        select(func.count(TagAssignment.artist_id.distinct())).where(TagAssignment.tag_id == tag_id)
+        select(func.count(TagAssignment.artist_id.distinct())).where(
+            TagAssignment.tag_id == tag_id, *dated
+        )
     ).scalar_one()
     shared = (
         select(
             TagAssignment.tag_id.label("tag_id"),
             func.count(TagAssignment.artist_id.distinct()).label("shared"),
         )
-        .where(TagAssignment.artist_id.in_(own_artists), TagAssignment.tag_id != tag_id)
+        .where(TagAssignment.artist_id.in_(own_artists), TagAssignment.tag_id != tag_id, *dated)
         .group_by(TagAssignment.tag_id)
         .subquery()
     )
@@ -78,7 +93,7 @@ def similar_tags(
             TagAssignment.tag_id.label("tag_id"),
             func.count(TagAssignment.artist_id.distinct()).label("artists"),
         )
-        .where(TagAssignment.tag_id.in_(select(shared.c.tag_id)))
+        .where(TagAssignment.tag_id.in_(select(shared.c.tag_id)), *dated)
         .group_by(TagAssignment.tag_id)
         .subquery()
     )

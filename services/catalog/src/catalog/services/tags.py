@@ -13,7 +13,7 @@ from catalog.models import Tag, TagAssignment
 from catalog.names import like_pattern
 from catalog.schemas.tags import TagDetail, TagRead, TagSort
 from catalog.services.queries import day_key_col, key_date, valid_dates
-from catalog.services.unit import commit
+from catalog.services.writes import commit_write
 from soundstream_common.cache import ResponseCache
 from soundstream_common.pagination import Page, PageParams
 
@@ -128,7 +128,7 @@ def create_tag(session: Session, *, value: str, cache: ResponseCache) -> TagRead
     _ensure_unique(session, value)
     tag = Tag(value=value)
     session.add(tag)
-    commit(
+    commit_write(
         session,
         cache=cache,
         groups=groups.ON_TAGS,
@@ -141,7 +141,7 @@ def rename_tag(session: Session, *, tag: Tag, value: str, cache: ResponseCache) 
     tag_id = tag.id
     _ensure_unique(session, value, except_id=tag_id)
     tag.value = value
-    commit(
+    commit_write(
         session,
         cache=cache,
         groups=groups.ON_TAGS,
@@ -166,4 +166,4 @@ def delete_tag(session: Session, *, tag: Tag, force: bool, cache: ResponseCache)
                 tag_id=tag_id,
             )
     session.execute(delete(Tag).where(Tag.id == tag_id))
-    commit(session, cache=cache, groups=groups.ON_TAGS)
+    commit_write(session, cache=cache, groups=groups.ON_TAGS)

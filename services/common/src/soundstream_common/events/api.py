@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from soundstream_common.app import ServiceState, service_state
 from soundstream_common.errors import DependencyUnavailableError
 from soundstream_common.events.consumer import list_dead_letters
-from soundstream_common.redis import RedisHandle
 
 
 class DeadLetterRead(BaseModel):
@@ -31,7 +31,7 @@ def dead_letters_router(group: str) -> APIRouter:
     def dead_letters(
         request: Request, limit: int = Query(100, ge=1, le=1000)
     ) -> list[DeadLetterRead]:
-        redis: RedisHandle | None = request.app.state.redis
+        redis = service_state(request.app, ServiceState).redis
         letters = redis.call(lambda r: list_dead_letters(r, group, count=limit)) if redis else None
         if letters is None:
             raise DependencyUnavailableError("Redis is unavailable.", dependency="redis")

@@ -7,20 +7,21 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import redis
 from loguru import logger
+from sqlalchemy import Engine
 
+from soundstream_common.db import create_db_engine
 from soundstream_common.events.envelope import Event, dead_letter_stream
+from soundstream_common.events.handlers import EventHandlers
 from soundstream_common.logging import configure_logging
 from soundstream_common.redis import RedisHandle
 from soundstream_common.settings import ServiceSettings
-
-Handler = Callable[[Event], None]
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,13 @@ class DeadLetter:
 
 
 class EventConsumer:
-    """Process events of ``streams`` in consumer group ``group``.
+    """Process the events ``handlers`` handle, in consumer group ``group``.
 
-    At least once: an event is acknowledged only after its handler succeeded. A failed event is
-    retried (re-claimed after ``retry_after_ms``) until it has been delivered ``max_deliveries``
-    times, then it is moved to the group's dead-letter stream. Unknown event types are
-    acknowledged and skipped.
+    It reads the streams those events are published to. At least once: an event is
+    acknowledged only after its handler succeeded. A failed event (a payload that does not
+    fit its type, or a handler that raised) is retried (re-claimed after ``retry_after_ms``)
+    until it has been delivered ``max_deliveries`` times, then it is moved to the group's
+    dead-letter stream. Event types without a handler are acknowledged and skipped.
     """
 
     def __init__(
@@ -48,8 +50,7 @@ class EventConsumer:
         client: redis.Redis,
         *,
         group: str,
-        streams: Sequence[str],
-        handlers: Mapping[str, Handler],
+        handlers: EventHandlers,
         consumer: str | None = None,
         max_deliveries: int = 5,
         retry_after_ms: int = 2000,
@@ -58,8 +59,8 @@ class EventConsumer:
     ) -> None:
         self.client = client
         self.group = group
-        self.streams = list(streams)
-        self.handlers = dict(handlers)
+        self.streams = handlers.streams()
+        self.handlers = handlers.by_type()
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
         self.max_deliveries = max_deliveries
         self.retry_after_ms = retry_after_ms
@@ -130,12 +131,13 @@ class EventConsumer:
         except (KeyError, ValueError, TypeError) as exc:
             self._dead_letter(stream, message_id, fields, f"undecodable event: {exc}", deliveries)
             return 0
-        handler = self.handlers.get(event.type)
-        if handler is None:
+        subscribed = self.handlers.get(event.type)
+        if subscribed is None:
             self.client.xack(stream, self.group, message_id)
             return 0
+        event_class, handler = subscribed
         try:
-            handler(event)
+            handler(event_class.model_validate(event.payload), event)
         except Exception as exc:
             logger.opt(exception=exc).warning(
                 "handler for {} failed (delivery {}/{})",
@@ -215,10 +217,36 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def run_consumer(
+    settings: ServiceSettings,
+    *,
+    build: Callable[[Engine, RedisHandle], EventConsumer],
+    prepare_engine: Callable[[Engine], Engine] = lambda engine: engine,
+) -> None:
+    """Body of every ``<service>-events`` console entry point: open the service's database
+    (``prepare_engine`` adds what the service needs on it), then :func:`serve_events` the
+    consumer ``build`` makes, until SIGINT/SIGTERM."""
+    engine = prepare_engine(
+        create_db_engine(
+            settings.database_url,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            pool_size=settings.db_pool_size,
+        )
+    )
+    try:
+        serve_events(
+            settings,
+            name=f"{settings.service_name}-events",
+            build=lambda redis: build(engine, redis),
+        )
+    finally:
+        engine.dispose()
+
+
 def serve_events(
     settings: ServiceSettings, *, name: str, build: Callable[[RedisHandle], EventConsumer]
 ) -> None:
-    """Body of every ``<service>-events`` process: log, connect, consume until signalled.
+    """Log, connect, consume until signalled (see :func:`run_consumer`).
 
     With Redis disabled (empty ``redis_url``) events are disabled, as in the API: the process
     stays up and idle so the stack around it keeps running.
@@ -230,6 +258,7 @@ def serve_events(
         level=settings.log_level,
         json_logs=settings.log_json,
         log_dir=settings.log_dir,
+        library_level=settings.library_log_level,
     )
     if not settings.redis_url:
         logger.warning("{}: redis_url is empty, events are disabled; idling", name)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from soundstream_common.events.contract import DomainEvent
 from soundstream_common.events.envelope import Event, stream_for
 from soundstream_common.redis import RedisHandle
 
@@ -57,19 +58,22 @@ class Outbox:
         self.stream = stream_for(producer)
         self._flush_lock = threading.Lock()
 
-    def add(self, session: Session, event_type: str, payload: dict[str, Any]) -> Event:
-        return self.add_many(session, [(event_type, payload)])[0]
+    def add(self, session: Session, event: DomainEvent) -> Event:
+        return self.add_many(session, [event])[0]
 
-    def add_many(
-        self, session: Session, events: Iterable[tuple[str, dict[str, Any]]]
-    ) -> list[Event]:
-        made = [Event(type=t, payload=p, producer=self.producer) for t, p in events]
+    def add_many(self, session: Session, events: Iterable[DomainEvent]) -> list[Event]:
+        made = [self._envelope(event) for event in events]
         if made:
             session.execute(
                 insert(self.table),
                 [{"type": e.type, "event": e.to_fields()["event"]} for e in made],
             )
         return made
+
+    def _envelope(self, event: DomainEvent) -> Event:
+        if self.producer != event.PRODUCER:
+            raise ValueError(f"{event.TYPE} is published by {event.PRODUCER}, not {self.producer}")
+        return Event(type=event.TYPE, payload=event.payload(), producer=self.producer)
 
     def pending(self, engine: Engine) -> int:
         with engine.connect() as conn:

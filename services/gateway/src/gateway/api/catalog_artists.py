@@ -26,13 +26,18 @@ router = APIRouter(tags=["artists"])
 @router.get(
     "/v1/artists",
     name="list",
-    response_model=models.PageArtistRead,
-    summary="List and search artists",
+    response_model=models.ArtistList,
+    summary="List, search or batch-read artists",
     description=(
         "`q` matches anywhere in the name, ignoring letter case and "
-        "accents (`beyonce` finds `Beyoncé`). `sort=name` is "
-        "alphabetical on the normalised name; `listeners` and `plays` "
-        "put the most popular first. Ties are broken by id."
+        "accents (`beyonce` finds `Beyoncé`). `sort=relevance` (the "
+        "default with `q`) puts exact matches, then names starting "
+        "with `q`, then the rest, the most listened first within "
+        "each; `name` is alphabetical on the normalised name (the "
+        "default without `q`); `listeners` and `plays` put the most "
+        "popular first. Ties are broken by id. With `ids`, the "
+        "artists asked for (one call for a whole list of ids). Each "
+        "item carries its 5 most applied tags."
     ),
     responses=problems(),
     **requires("read"),
@@ -43,12 +48,27 @@ async def artists_list(
         str | None, Query(min_length=1, max_length=200, description="Name search.")
     ] = None,
     sort: Annotated[
-        models.ArtistSort, Query(description="Order of the list.")
-    ] = models.ArtistSort.name,
+        models.ArtistSort | None,
+        Query(description=("Order of the list (default: `relevance` with `q`, else `name`).")),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page (1..200).")] = 20,
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+    ] = None,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=2200,
+            pattern="^[0-9]{1,19}(,[0-9]{1,19})*$",
+            description=(
+                "Read these artists (comma-separated ids, at most 200) "
+                "instead of a page: in the order given, a repeat read once; "
+                "the ids naming nothing are listed in `missing`. Not combined "
+                "with `q`, `sort`, `limit`, `cursor`."
+            ),
+            examples=["89,289,72"],
+        ),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""
@@ -62,7 +82,7 @@ async def artists_list(
     status_code=201,
     summary="Create an artist",
     description=("Publishes `artist.created` once committed. `Location` names the new artist."),
-    responses=problems(),
+    responses=problems(400),
     **requires("write"),
 )
 async def artists_create(
@@ -98,7 +118,7 @@ async def artists_get(
     description=(
         "Only the fields given change. A new name makes a placeholder artist a regular one."
     ),
-    responses=problems(404),
+    responses=problems(400, 404),
     **requires("write"),
 )
 async def artists_update(
@@ -116,7 +136,7 @@ async def artists_update(
     response_model=models.ArtistRead,
     summary="Replace an artist's fields",
     description="Every field is replaced; omitted links become null.",
-    responses=problems(404),
+    responses=problems(400, 404),
     **requires("write"),
 )
 async def artists_replace(

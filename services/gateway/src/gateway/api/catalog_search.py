@@ -10,6 +10,7 @@ do not edit by hand.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -37,7 +38,10 @@ router = APIRouter(tags=["search"])
         "`relevance` = sum over the matched tags of ln(1 + times the "
         "tag was applied to the artist). `sort=relevance` (ties: "
         "listeners, then id), `listeners` or `plays` (ties: "
-        "relevance, then id). Cached."
+        "relevance, then id). With `from`/`to` (days included), only "
+        "the tags assigned within those days count, in the match and "
+        "in the relevance (assignments with an impossible source date "
+        "never do). Cached."
     ),
     responses=problems(),
     **requires("read"),
@@ -77,6 +81,13 @@ async def search_artists(
     ] = None,
     max_plays: Annotated[
         int | None, Query(ge=0, le=9223372036854775807, description="At most this many plays.")
+    ] = None,
+    from_: Annotated[
+        datetime.date | None, Query(alias="from", description="First day included (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        datetime.date | None,
+        Query(description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""

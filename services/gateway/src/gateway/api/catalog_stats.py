@@ -31,8 +31,10 @@ router = APIRouter(tags=["stats"])
     summary="Most used tags",
     description=(
         "Used tags ranked by assignments, distinct artists or "
-        "distinct users (ties: the other two counts, then id). "
-        "Cached."
+        "distinct users (ties: the other two counts, then id). With "
+        "`from`/`to`, only the assignments dated within those days "
+        "count (assignments with an impossible source date are left "
+        "out). Cached."
     ),
     responses=problems(),
     **requires("read"),
@@ -46,6 +48,13 @@ async def stats_top_tags(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+    ] = None,
+    from_: Annotated[
+        datetime.date | None, Query(alias="from", description="First day included (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        datetime.date | None,
+        Query(description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""
@@ -63,7 +72,10 @@ async def stats_top_tags(
         "least `min_user_share` of the taggers (default 5%); every "
         "other used tag is **niche**. Tagged artists and taggers are "
         "the artists and users with at least one tag assignment. "
-        "Widest spread first; `kind` filters. Cached."
+        "Widest spread first; `kind` filters. With `from`/`to` (days "
+        "included), tags, tagged artists and taggers are counted on "
+        "the assignments dated within those days (never those with an "
+        "impossible source date). Cached."
     ),
     responses=problems(),
     **requires("read"),
@@ -81,6 +93,13 @@ async def stats_dominance(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+    ] = None,
+    from_: Annotated[
+        datetime.date | None, Query(alias="from", description="First day included (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        datetime.date | None,
+        Query(description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""

@@ -71,7 +71,7 @@ async def tag_assignments_list(
         "otherwise). The same user, artist, tag and day twice is a "
         "409."
     ),
-    responses=problems(404, 409),
+    responses=problems(400, 404, 409),
     **requires("write"),
 )
 async def tag_assignments_create(

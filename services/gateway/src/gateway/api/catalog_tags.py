@@ -60,7 +60,7 @@ async def tags_list(
     status_code=201,
     summary="Create a tag",
     description=("Values are unique regardless of letter case: `Rock` conflicts with `rock`."),
-    responses=problems(409),
+    responses=problems(400, 409),
     **requires("write"),
 )
 async def tags_create(
@@ -92,7 +92,7 @@ async def tags_get(
     name="update",
     response_model=models.TagRead,
     summary="Rename a tag",
-    responses=problems(404, 409),
+    responses=problems(400, 404, 409),
     **requires("write"),
 )
 async def tags_update(
@@ -109,7 +109,7 @@ async def tags_update(
     name="replace",
     response_model=models.TagRead,
     summary="Replace a tag's fields",
-    responses=problems(404, 409),
+    responses=problems(400, 404, 409),
     **requires("write"),
 )
 async def tags_replace(
@@ -149,7 +149,11 @@ async def tags_delete(
     summary="Top artists for a tag",
     description=(
         "Artists carrying the tag, most often tagged so first (then "
-        "most listeners, then id), with their popularity. Cached."
+        "most listeners, then id), with their popularity. With "
+        "`from`/`to` (days included), only the assignments dated "
+        "within those days count (never those with an impossible "
+        "source date); popularity is all-time, as listens carry no "
+        "dates. Cached."
     ),
     responses=problems(404),
     **requires("read"),
@@ -161,6 +165,13 @@ async def tags_artists(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+    ] = None,
+    from_: Annotated[
+        datetime.date | None, Query(alias="from", description="First day included (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        datetime.date | None,
+        Query(description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""
@@ -209,7 +220,10 @@ async def tags_timeline(
         "scores shared / sqrt(|A| |B|), kinder to a small tag inside "
         "a large one (shared = artists carrying both tags). Most "
         "similar first (ties: more shared artists, then id); the tag "
-        "itself is excluded. Cached."
+        "itself is excluded. With `from`/`to` (days included), each "
+        "tag is the set of artists it was assigned to within those "
+        "days (assignments with an impossible source date never "
+        "count). Cached."
     ),
     responses=problems(404),
     **requires("read"),
@@ -224,6 +238,13 @@ async def tags_similar(
     cursor: Annotated[
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
+    ] = None,
+    from_: Annotated[
+        datetime.date | None, Query(alias="from", description="First day included (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        datetime.date | None,
+        Query(description="Last day included (YYYY-MM-DD); not before `from`."),
     ] = None,
 ) -> Response:
     """Forwarded to the catalog service."""

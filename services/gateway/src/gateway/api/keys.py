@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 
 from gateway.api.responses import problems
-from gateway.auth import KeyVerifier, requires
+from gateway.auth import requires
 from gateway.keys import Scope, create_key, list_keys, revoke_key
 from gateway.models import ApiKey
 from gateway.schemas.gateway import KeyCreate, KeyCreated, KeyRead
+from gateway.state import gateway_state
 from soundstream_common.app import SessionDep
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
@@ -51,7 +52,7 @@ def _read(row: ApiKey) -> KeyRead:
     **requires("admin"),
 )
 def create(request: Request, body: KeyCreate, session: SessionDep) -> KeyCreated:
-    secret = request.app.state.settings.key_hash_secret.get_secret_value()
+    secret = gateway_state(request).settings.key_hash_secret.get_secret_value()
     row, key = create_key(session, name=body.name, scopes=body.scopes, hash_secret=secret)
     return KeyCreated(**_read(row).model_dump(), key=key)
 
@@ -81,6 +82,5 @@ def list_all(session: SessionDep) -> list[KeyRead]:
 )
 def revoke(request: Request, key_id: KeyIdPath, session: SessionDep) -> Response:
     revoke_key(session, key_id=key_id)
-    verifier: KeyVerifier = request.app.state.key_verifier
-    verifier.forget(key_id)
+    gateway_state(request).key_verifier.forget(key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -18,6 +18,7 @@ from gateway.api.responses import problems
 from gateway.auth import requires
 from gateway.clients import LISTENING
 from gateway.forwarding import forward
+from gateway.naming import NAMED_OPERATIONS
 from gateway.schemas import listening as models
 
 router = APIRouter(tags=["friends"])
@@ -50,7 +51,7 @@ async def friends_list(
     response_model=models.FriendshipRead,
     status_code=201,
     summary="Befriend another user (both directions)",
-    responses=problems(404, 409),
+    responses=problems(400, 404, 409),
     **requires("write"),
 )
 async def friends_create(
@@ -63,7 +64,7 @@ async def friends_create(
 
 
 @router.delete(
-    "/v1/users/{user_id}/friends/{friend_id}",
+    "/v1/users/{user_id}/friends/{friend_id:int}",
     name="delete",
     status_code=204,
     summary="End a friendship (both directions)",
@@ -101,4 +102,6 @@ async def friends_artists(
     ] = None,
 ) -> Response:
     """Forwarded to the listening service."""
-    return await forward(request, LISTENING)
+    return await forward(
+        request, LISTENING, naming=NAMED_OPERATIONS[("listening", "friends-artists")]
+    )

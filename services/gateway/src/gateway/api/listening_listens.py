@@ -18,6 +18,7 @@ from gateway.api.responses import problems
 from gateway.auth import requires
 from gateway.clients import LISTENING
 from gateway.forwarding import forward
+from gateway.naming import NAMED_OPERATIONS
 from gateway.schemas import listening as models
 
 router = APIRouter(tags=["listens"])
@@ -42,7 +43,7 @@ async def listens_list(
     ] = None,
 ) -> Response:
     """Forwarded to the listening service."""
-    return await forward(request, LISTENING)
+    return await forward(request, LISTENING, naming=NAMED_OPERATIONS[("listening", "listens-list")])
 
 
 @router.put(
@@ -50,7 +51,8 @@ async def listens_list(
     name="replace",
     response_model=models.ListenRead,
     summary=("Set the user's play count of an artist (201 when new, 200 when replaced)"),
-    responses=problems(404) | {201: {"model": models.ListenRead, "description": "Listen created."}},
+    responses=problems(400, 404)
+    | {201: {"model": models.ListenRead, "description": "Listen created."}},
     **requires("write"),
 )
 async def listens_replace(
@@ -62,7 +64,9 @@ async def listens_replace(
     body: Annotated[models.ListenPut, Body()],
 ) -> Response:
     """Forwarded to the listening service."""
-    return await forward(request, LISTENING)
+    return await forward(
+        request, LISTENING, naming=NAMED_OPERATIONS[("listening", "listens-replace")]
+    )
 
 
 @router.patch(
@@ -70,7 +74,7 @@ async def listens_replace(
     name="update",
     response_model=models.ListenRead,
     summary="Add plays to an existing listen",
-    responses=problems(404),
+    responses=problems(400, 404),
     **requires("write"),
 )
 async def listens_update(
@@ -82,7 +86,9 @@ async def listens_update(
     body: Annotated[models.ListenPatch, Body()],
 ) -> Response:
     """Forwarded to the listening service."""
-    return await forward(request, LISTENING)
+    return await forward(
+        request, LISTENING, naming=NAMED_OPERATIONS[("listening", "listens-update")]
+    )
 
 
 @router.delete(

@@ -18,6 +18,7 @@ from gateway.api.responses import problems
 from gateway.auth import requires
 from gateway.clients import LISTENING
 from gateway.forwarding import forward
+from gateway.naming import NAMED_OPERATIONS
 from gateway.schemas import listening as models
 
 router = APIRouter(tags=["stats"])
@@ -28,6 +29,11 @@ router = APIRouter(tags=["stats"])
     name="overview",
     response_model=models.Overview,
     summary="Counts of users, listens, artists, friendships and plays",
+    description=(
+        "Cached. All-time: listens carry no dates in the data set "
+        "(each is a user's total plays of an artist), so the "
+        "listening statistics take no `from`/`to`; tag statistics do."
+    ),
     responses=problems(),
     **requires("read"),
 )
@@ -46,7 +52,10 @@ async def stats_overview(
     description=(
         "Quantiles and a log-binned histogram of the weights; Gini, "
         "Lorenz curve and top 1% / 10% shares of the artists' total "
-        "plays (the top share takes at least one artist)."
+        "plays (the top share takes at least one artist). All-time: "
+        "listens carry no dates in the data set (each is a user's "
+        "total plays of an artist), so the listening statistics take "
+        "no `from`/`to`; tag statistics do."
     ),
     responses=problems(),
     **requires("read"),
@@ -69,7 +78,12 @@ async def stats_weights(
     name="top-artists",
     response_model=models.PageTopArtist,
     summary="Most played or most listened-to artists (10 by default)",
-    description=("`plays`: by total plays, then listeners; `listeners`: the reverse. Ties by id."),
+    description=(
+        "`plays`: by total plays, then listeners; `listeners`: the "
+        "reverse. Ties by id. All-time: listens carry no dates in the "
+        "data set (each is a user's total plays of an artist), so the "
+        "listening statistics take no `from`/`to`; tag statistics do."
+    ),
     responses=problems(),
     **requires("read"),
 )
@@ -85,7 +99,9 @@ async def stats_top_artists(
     ] = None,
 ) -> Response:
     """Forwarded to the listening service."""
-    return await forward(request, LISTENING)
+    return await forward(
+        request, LISTENING, naming=NAMED_OPERATIONS[("listening", "stats-top-artists")]
+    )
 
 
 @router.get(

@@ -26,8 +26,9 @@ router = APIRouter(tags=["users"])
 @router.get(
     "/v1/users",
     name="list",
-    response_model=models.PageUserSummary,
-    summary="List users with their plays, artists and friends",
+    response_model=models.UserList,
+    summary=("List or batch-read users with their plays, artists and friends"),
+    description=("With `ids`, the users asked for (one call for a whole list of ids)."),
     responses=problems(),
     **requires("read"),
 )
@@ -44,6 +45,20 @@ async def users_list(
         str | None,
         Query(max_length=200, description="Opaque cursor from a previous page's next_cursor."),
     ] = None,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=2200,
+            pattern="^[0-9]{1,19}(,[0-9]{1,19})*$",
+            description=(
+                "Read these users (comma-separated ids, at most 200) instead "
+                "of a page: in the order given, a repeat read once; the ids "
+                "naming nothing are listed in `missing`. Not combined with "
+                "`sort`, `limit`, `cursor`."
+            ),
+            examples=["2,3,4"],
+        ),
+    ] = None,
 ) -> Response:
     """Forwarded to the listening service."""
     return await forward(request, LISTENING)
@@ -55,7 +70,7 @@ async def users_list(
     response_model=models.UserSummary,
     status_code=201,
     summary="Create a user (with an explicit id, or the next free one)",
-    responses=problems(409),
+    responses=problems(400, 409),
     **requires("write"),
 )
 async def users_create(

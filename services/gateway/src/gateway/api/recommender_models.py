@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from gateway.api.responses import problems
 from gateway.auth import requires
@@ -26,34 +26,28 @@ router = APIRouter(tags=["models"])
 @router.post(
     "/v1/models/retrain",
     name="retrain",
-    response_model=models.RetrainAccepted,
+    response_model=models.RunAccepted,
     status_code=202,
-    summary="Start the training pipeline (409 while a run is in progress)",
+    summary=("Start a run of the training graph (409 while a run is in progress)"),
+    description=(
+        "The run is followed at `/jobs/runs/{run_id}`. By default the "
+        "TTL rule applies: a step whose definition (code, parameters) "
+        "and inputs are unchanged keeps its last result, so with the "
+        "same data and code nothing is retrained and the serving "
+        "model stays (`publish` answers `unchanged`); `force=true` "
+        "retrains every step anyway."
+    ),
     responses=problems(409),
     **requires("admin"),
 )
 async def models_retrain(
     request: Request,
-    force: Annotated[bool, Query(description="Retrain even when the data is unchanged.")] = True,
+    force: Annotated[
+        bool, Query(description="Retrain even when the data and the code are unchanged.")
+    ] = False,
 ) -> Response:
     """Forwarded to the recommender service."""
     return await forward(request, RECOMMENDER)
-
-
-@router.get(
-    "/v1/tasks/{task_id}",
-    name="task",
-    response_model=models.TaskRead,
-    summary="A run's state",
-    responses=problems(),
-    **requires("read"),
-)
-async def models_task(
-    request: Request,
-    task_id: Annotated[str, Path()],
-) -> Response:
-    """Forwarded to the recommender service."""
-    return await forward(request, RECOMMENDER, cacheable=False)
 
 
 @router.get(
@@ -90,7 +84,7 @@ async def models_current(
     "/v1/pipeline",
     name="pipeline",
     response_model=models.PipelineRead,
-    summary=("The training DAG (steps, dependencies and a mermaid rendering)"),
+    summary=("The training graph as it runs (steps, dependencies and a Mermaid rendering)"),
     responses=problems(),
     **requires("read"),
 )

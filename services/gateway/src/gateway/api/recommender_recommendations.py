@@ -18,6 +18,7 @@ from gateway.api.responses import problems
 from gateway.auth import requires
 from gateway.clients import RECOMMENDER
 from gateway.forwarding import forward
+from gateway.naming import NAMED_OPERATIONS
 from gateway.schemas import recommender as models
 
 router = APIRouter(tags=["recommendations"])
@@ -29,13 +30,61 @@ router = APIRouter(tags=["recommendations"])
     response_model=models.FeedbackRead,
     status_code=201,
     summary=("Hide or dislike an artist for a user (excluded at once and after retrains)"),
-    responses=problems(),
+    description=(
+        "`hide`: the artist never appears in the user's "
+        "recommendations again. `dislike`: the same, and the disliked "
+        "artist's five nearest neighbours in the published model are "
+        "demoted (they come after every other recommendation). "
+        "Feedback on the same artist again replaces it. A user the "
+        "listening service does not know, an artist the catalog does "
+        "not know, or either deleted, is 404."
+    ),
+    responses=problems(400, 404),
     **requires("write"),
 )
 async def recommendations_feedback(
     request: Request,
-    user_id: Annotated[int, Path(ge=1)],
+    user_id: Annotated[int, Path(ge=1, le=2147483647, description="User id.", examples=[2])],
     body: Annotated[models.FeedbackCreate, Body()],
+) -> Response:
+    """Forwarded to the recommender service."""
+    return await forward(
+        request, RECOMMENDER, naming=NAMED_OPERATIONS[("recommender", "recommendations-feedback")]
+    )
+
+
+@router.get(
+    "/v1/recommendations/users/{user_id}/feedback",
+    name="feedback-list",
+    response_model=models.FeedbackList,
+    summary="The user's feedback, newest first",
+    responses=problems(404),
+    **requires("read"),
+)
+async def recommendations_feedback_list(
+    request: Request,
+    user_id: Annotated[int, Path(ge=1, le=2147483647, description="User id.", examples=[2])],
+) -> Response:
+    """Forwarded to the recommender service."""
+    return await forward(
+        request,
+        RECOMMENDER,
+        naming=NAMED_OPERATIONS[("recommender", "recommendations-feedback-list")],
+    )
+
+
+@router.delete(
+    "/v1/recommendations/users/{user_id}/feedback/{artist_id}",
+    name="feedback-undo",
+    status_code=204,
+    summary=("Undo the user's feedback on an artist (it may be recommended again at once)"),
+    responses=problems(404),
+    **requires("write"),
+)
+async def recommendations_feedback_undo(
+    request: Request,
+    user_id: Annotated[int, Path(ge=1, le=2147483647, description="User id.", examples=[2])],
+    artist_id: Annotated[int, Path(ge=1, le=2147483647, description="Artist id.", examples=[89])],
 ) -> Response:
     """Forwarded to the recommender service."""
     return await forward(request, RECOMMENDER)
@@ -45,16 +94,22 @@ async def recommendations_feedback(
     "/v1/recommendations",
     name="cold-start",
     response_model=models.Recommendations,
-    summary=("Recommendations from seed artists and/or seed tags (anonymous / cold start)"),
+    summary=("Session recommendations from seed artists and/or tags, by id or name, weighted"),
     description=(
-        "Seed artists' neighbours in the model (similar-artist scores "
-        "summed) plus the seed tags' most tagged artists (from the "
-        "catalog), each part scaled to [0, 1] and added. Seeds, "
-        "exclusions and deleted artists never appear; when the seeds "
-        "give fewer than `k` artists the popularity list fills up "
-        "(`source` is `popularity` when it gave them all)."
+        "The seed artists, taken together as one listening session "
+        "(each weight standing for that many times the median play "
+        "count), are scored by the published models as a user's row "
+        "is (the blend: ALS, EASE, item-kNN, ...), scaled to [0, 1]; "
+        "the seed tags' artists (each tag weighted) are scaled to [0, "
+        "1] and added. Seeds are ids, names (artists) or values "
+        "(tags), or `{id|name, weight}`; names that match nothing are "
+        "listed in `unknown_seeds`, not an error. Seeds, exclusions "
+        "and deleted artists never appear; reasons cite the seed "
+        "artists each answer is closest to, or the seed tags. When "
+        "the seeds give fewer than `k` artists the popularity list "
+        "fills up (`source` is `popularity` when it gave them all)."
     ),
-    responses=problems(),
+    responses=problems(400),
     **requires("read"),
 )
 async def recommendations_cold_start(
@@ -62,4 +117,9 @@ async def recommendations_cold_start(
     body: Annotated[models.ColdStartRequest, Body()],
 ) -> Response:
     """Forwarded to the recommender service."""
-    return await forward(request, RECOMMENDER)
+    return await forward(
+        request,
+        RECOMMENDER,
+        read_only=True,
+        naming=NAMED_OPERATIONS[("recommender", "recommendations-cold-start")],
+    )

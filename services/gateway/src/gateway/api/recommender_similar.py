@@ -18,6 +18,7 @@ from gateway.api.responses import problems
 from gateway.auth import requires
 from gateway.clients import RECOMMENDER
 from gateway.forwarding import forward
+from gateway.naming import NAMED_OPERATIONS
 from gateway.schemas import recommender as models
 
 router = APIRouter(tags=["similar"])
@@ -26,32 +27,36 @@ router = APIRouter(tags=["similar"])
 @router.get(
     "/v1/artists/{artist_id}/similar",
     name="artists",
-    response_model=models.Similar,
+    response_model=models.SimilarArtists,
     summary=("Artists most similar to an artist (item-kNN cosine; deleted ones left out)"),
-    responses=problems(),
+    responses=problems(404),
     **requires("read"),
 )
 async def similar_artists(
     request: Request,
-    artist_id: Annotated[int, Path(ge=1)],
+    artist_id: Annotated[int, Path(ge=1, le=2147483647, description="Artist id.", examples=[89])],
     k: Annotated[int, Query(ge=1, le=100, description="Number of artists.")] = 10,
 ) -> Response:
     """Forwarded to the recommender service."""
-    return await forward(request, RECOMMENDER)
+    return await forward(
+        request, RECOMMENDER, naming=NAMED_OPERATIONS[("recommender", "similar-artists")]
+    )
 
 
 @router.get(
     "/v1/users/{user_id}/similar",
     name="users",
-    response_model=models.Similar,
+    response_model=models.SimilarUsers,
     summary=("Users with the most similar taste (cosine of ALS user factors; deleted left out)"),
-    responses=problems(),
+    responses=problems(404),
     **requires("read"),
 )
 async def similar_users(
     request: Request,
-    user_id: Annotated[int, Path(ge=1)],
+    user_id: Annotated[int, Path(ge=1, le=2147483647, description="User id.", examples=[2])],
     k: Annotated[int, Query(ge=1, le=100, description="Number of artists.")] = 10,
 ) -> Response:
     """Forwarded to the recommender service."""
-    return await forward(request, RECOMMENDER)
+    return await forward(
+        request, RECOMMENDER, naming=NAMED_OPERATIONS[("recommender", "similar-users")]
+    )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
-from soundstream_common.errors import Problem
+from soundstream_common.errors import problem_responses
 
 DESCRIPTIONS = {
     401: "No API key, or an invalid one, where one is needed (problem+json).",
@@ -20,8 +19,4 @@ ALWAYS = (401, 403, 429, 503, 504)
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: the gateway's own failures plus the upstream's ``statuses``."""
-    documented: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({*statuses, *ALWAYS}):
-        description = DESCRIPTIONS.get(status, f"{HTTPStatus(status).phrase} (problem+json).")
-        documented[status] = {"model": Problem, "description": description}
-    return documented
+    return problem_responses(*sorted({*statuses, *ALWAYS}), descriptions=DESCRIPTIONS)

@@ -7,6 +7,9 @@ do not edit by hand.
 from fastapi import APIRouter
 
 from gateway.api import (
+    analytics_quality,
+    analytics_queries,
+    analytics_warehouse,
     catalog_artists,
     catalog_search,
     catalog_stats,
@@ -16,6 +19,7 @@ from gateway.api import (
     listening_listens,
     listening_stats,
     listening_users,
+    recommender_jobs,
     recommender_models,
     recommender_recommendations,
     recommender_similar,
@@ -34,4 +38,8 @@ UPSTREAM_ROUTERS: tuple[APIRouter, ...] = (
     recommender_recommendations.router,
     recommender_similar.router,
     recommender_models.router,
+    recommender_jobs.router,
+    analytics_warehouse.router,
+    analytics_queries.router,
+    analytics_quality.router,
 )

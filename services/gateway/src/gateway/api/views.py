@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from gateway import aggregates
@@ -12,8 +13,10 @@ from gateway.auth import requires
 from gateway.clients import Upstreams
 from gateway.forwarding import cached_json
 from gateway.schemas.gateway import ArtistPage, EnrichedRecommendations, UserProfile
+from gateway.state import gateway_state
+from soundstream_common.ids import MAX_ID
+from soundstream_common.pagination import MAX_LIMIT
 
-MAX_ID = 2_147_483_647
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="User id.", examples=[2])]
 ArtistIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Artist id.", examples=[89])]
 
@@ -23,8 +26,7 @@ artists = APIRouter(tags=["artists"])
 
 
 def _upstreams(request: Request) -> Upstreams:
-    upstreams: Upstreams = request.app.state.upstreams
-    return upstreams
+    return gateway_state(request).upstreams
 
 
 @recommendations.get(
@@ -39,7 +41,7 @@ def _upstreams(request: Request) -> Upstreams:
 )
 async def for_user(
     request: Request,
-    user_id: Annotated[int, Path(ge=1, description="User id.", examples=[2])],
+    user_id: UserIdPath,
     k: Annotated[int, Query(ge=1, le=100, description="Number of artists.")] = 10,
     exclude_listened: Annotated[
         bool, Query(description="Leave out artists the user already listened to.")
@@ -50,7 +52,7 @@ async def for_user(
 
     async def compute() -> bytes:
         found = await aggregates.enriched_recommendations(_upstreams(request), user_id, query)
-        return found.model_dump_json().encode()
+        return orjson.dumps(found)
 
     return await cached_json(request, compute)
 
@@ -60,15 +62,27 @@ async def for_user(
     name="profile",
     response_model=UserProfile,
     summary="A user's summary, top artists, friends and recommendations",
-    description="One call instead of four (listening and recommender, concurrently). When the "
-    "recommender cannot answer, `recommendations` is null and `unavailable` names it.",
+    description="One call instead of four (one to the listening service and one to the "
+    "recommender, concurrently), every artist named. When the recommender cannot answer, "
+    "`recommendations` is null and `unavailable` names it.",
     responses=problems(404),
     **requires("read"),
 )
-async def profile(request: Request, user_id: UserIdPath) -> Response:
+async def profile(
+    request: Request,
+    user_id: UserIdPath,
+    artists: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="How many of the most played artists.")
+    ] = aggregates.PROFILE_TOP_ARTISTS,
+    friends: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="How many friends.")
+    ] = aggregates.PROFILE_FRIENDS,
+) -> Response:
     async def compute() -> bytes:
-        found = await aggregates.user_profile(_upstreams(request), user_id)
-        return found.model_dump_json().encode()
+        found = await aggregates.user_profile(
+            _upstreams(request), user_id, artists=artists, friends=friends
+        )
+        return orjson.dumps(found)
 
     return await cached_json(request, compute)
 
@@ -85,7 +99,6 @@ async def profile(request: Request, user_id: UserIdPath) -> Response:
 )
 async def page(request: Request, artist_id: ArtistIdPath) -> Response:
     async def compute() -> bytes:
-        found = await aggregates.artist_page(_upstreams(request), artist_id)
-        return found.model_dump_json().encode()
+        return orjson.dumps(await aggregates.artist_page(_upstreams(request), artist_id))
 
     return await cached_json(request, compute)

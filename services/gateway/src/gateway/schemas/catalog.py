@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from soundstream_common.fields import omitted_not_null
 
 
 class ArtistCreate(BaseModel):
@@ -70,13 +72,60 @@ class ArtistDetail(BaseModel):
     url: str | None = Field(default=None, description="Last.fm page of the artist.")
     picture_url: str | None = Field(default=None, description="Picture of the artist.")
     id: int = Field(description="Artist id.", examples=[89])
-    is_placeholder: bool = Field(
+    is_placeholder: StrictBool = Field(
         description=("True for artists known only from tag assignments (no name in the source).")
     )
     listeners: int = Field(description="Distinct users who listened to the artist.")
     plays: int = Field(description="Total plays of the artist across users.")
     tag_assignments: int = Field(description="Tag assignments on the artist, all tags.")
     top_tags: list[TagCount] = Field(description="Up to 10 most applied tags, most used first.")
+
+
+class ArtistListItem(BaseModel):
+    """An artist of a list, with its few most used tags."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 89,
+                    "is_placeholder": False,
+                    "listeners": 611,
+                    "name": "Röyksopp",
+                    "picture_url": "http://userserve-ak.last.fm/serve/252/58064.jpg",
+                    "plays": 2393140,
+                    "url": "http://www.last.fm/music/R%C3%B6yksopp",
+                }
+            ]
+        }
+    )
+
+    name: str = Field(description="Display name.", examples=["Röyksopp"])
+    url: str | None = Field(default=None, description="Last.fm page of the artist.")
+    picture_url: str | None = Field(default=None, description="Picture of the artist.")
+    id: int = Field(description="Artist id.", examples=[89])
+    is_placeholder: StrictBool = Field(
+        description=("True for artists known only from tag assignments (no name in the source).")
+    )
+    listeners: int = Field(description="Distinct users who listened to the artist.")
+    plays: int = Field(description="Total plays of the artist across users.")
+    top_tags: list[TagCount] = Field(description="Up to 5 most applied tags, most used first.")
+
+
+class ArtistList(BaseModel):
+    """A page of artists; with `ids`, the artists asked for in the order given."""
+
+    items: list[ArtistListItem] = Field()
+    total: int = Field(description="Number of items matching the query, across all pages.")
+    limit: int = Field(description="Page size used.")
+    next_cursor: str | None = Field(
+        default=None, description="Cursor of the next page; null at the end."
+    )
+    missing: list[int] = Field(
+        default_factory=list,
+        description="With `ids`: the ids that name nothing, in the order given.",
+        examples=[[]],
+    )
 
 
 class ArtistRead(BaseModel):
@@ -102,7 +151,7 @@ class ArtistRead(BaseModel):
     url: str | None = Field(default=None, description="Last.fm page of the artist.")
     picture_url: str | None = Field(default=None, description="Picture of the artist.")
     id: int = Field(description="Artist id.", examples=[89])
-    is_placeholder: bool = Field(
+    is_placeholder: StrictBool = Field(
         description=("True for artists known only from tag assignments (no name in the source).")
     )
     listeners: int = Field(description="Distinct users who listened to the artist.")
@@ -144,7 +193,7 @@ class MatchedTag(BaseModel):
 class ArtistSearchHit(BaseModel):
     id: int = Field(examples=[72])
     name: str = Field(examples=["Depeche Mode"])
-    is_placeholder: bool = Field()
+    is_placeholder: StrictBool = Field()
     listeners: int = Field()
     plays: int = Field()
     relevance: float = Field(
@@ -177,6 +226,7 @@ class ArtistSearchPage(BaseModel):
 
 
 class ArtistSort(StrEnum):
+    relevance = "relevance"
     name = "name"
     listeners = "listeners"
     plays = "plays"
@@ -199,7 +249,11 @@ class ArtistUpdate(BaseModel):
     )
 
     name: str | None = Field(
-        default=None, min_length=1, max_length=500, description="New name (not blank, not null)."
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="New name (not blank, not null).",
+        json_schema_extra=omitted_not_null,
     )
     url: str | None = Field(
         default=None, max_length=2000, description="New Last.fm page, or null to clear it."
@@ -245,15 +299,6 @@ class Granularity(StrEnum):
     year = "year"
 
 
-class PageArtistRead(BaseModel):
-    items: list[ArtistRead] = Field()
-    total: int = Field(description="Number of items matching the query, across all pages.")
-    limit: int = Field(description="Page size used.")
-    next_cursor: str | None = Field(
-        default=None, description="Cursor of the next page; null at the end."
-    )
-
-
 class PageArtistTag(BaseModel):
     items: list[ArtistTag] = Field()
     total: int = Field(description="Number of items matching the query, across all pages.")
@@ -268,7 +313,7 @@ class TagArtist(BaseModel):
 
     id: int = Field(description="Artist id.", examples=[289])
     name: str = Field(examples=["Britney Spears"])
-    is_placeholder: bool = Field()
+    is_placeholder: StrictBool = Field()
     count: int = Field(description="Assignments of this tag on the artist.", examples=[81])
     listeners: int = Field()
     plays: int = Field()
@@ -308,7 +353,9 @@ class TagAssignmentRead(BaseModel):
     date: datetime.date | None = Field(
         default=None, description="Calendar day, when the source gave one."
     )
-    date_valid: bool = Field(description="False for impossible dates (kept, not in timelines).")
+    date_valid: StrictBool = Field(
+        description="False for impossible dates (kept, not in timelines)."
+    )
 
 
 class PageTagAssignmentRead(BaseModel):
@@ -509,7 +556,11 @@ class TagUpdate(BaseModel):
     )
 
     value: str | None = Field(
-        default=None, min_length=1, max_length=255, description="New text (not blank, not null)."
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="New text (not blank, not null).",
+        json_schema_extra=omitted_not_null,
     )
 
 

@@ -33,6 +33,12 @@ class FriendArtist(BaseModel):
     artist_id: int = Field(examples=[289])
     friends: int = Field(description="How many of the user's friends listen to it.", examples=[7])
     plays: int = Field(description="The friends' total plays of it.", examples=[9120])
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
 
 
 class FriendCreate(BaseModel):
@@ -81,6 +87,12 @@ class ListenRead(BaseModel):
     user_id: int = Field(examples=[2])
     artist_id: int = Field(description="Catalog artist id.", examples=[51])
     weight: int = Field(description="Number of plays.", examples=[13883])
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
 
 
 class LorenzPoint(BaseModel):
@@ -124,6 +136,12 @@ class TopArtist(BaseModel):
     artist_id: int = Field(examples=[289])
     listeners: int = Field(description="Users who listen to the artist.", examples=[522])
     plays: int = Field(description="Total plays of the artist.", examples=[2393140])
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
 
 
 class PageTopArtist(BaseModel):
@@ -189,6 +207,22 @@ class UserCreate(BaseModel):
         le=2147483647.0,
         description=("Explicit id (e.g. the id the user has elsewhere); omitted = next free id."),
         examples=[2101],
+    )
+
+
+class UserList(BaseModel):
+    """A page of users; with `ids`, the users asked for in the order given."""
+
+    items: list[UserSummary] = Field()
+    total: int = Field(description="Number of items matching the query, across all pages.")
+    limit: int = Field(description="Page size used.")
+    next_cursor: str | None = Field(
+        default=None, description="Cursor of the next page; null at the end."
+    )
+    missing: list[int] = Field(
+        default_factory=list,
+        description="With `ids`: the ids that name nothing, in the order given.",
+        examples=[[]],
     )
 
 

@@ -7,50 +7,239 @@ do not edit by hand.
 from __future__ import annotations
 
 import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class AlgorithmRead(BaseModel):
     algorithm: str = Field()
-    baseline: bool = Field()
+    baseline: StrictBool = Field()
     params: dict[str, Any] = Field()
     validation_ndcg: float = Field()
     precision_at_10: float = Field()
     recall_at_10: float = Field()
     ndcg_at_10: float = Field()
     coverage: float = Field()
+    popular_share_at_10: float | None = Field(
+        default=None, description="Share of its top-10 lists among the 100 most played artists."
+    )
     fit_seconds: float = Field()
 
 
+class ArtistNeighbour(BaseModel):
+    """An artist similar to the one asked about."""
+
+    id: int = Field()
+    score: float = Field(description="Similarity (higher is closer).")
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
+
+
+class Seed(BaseModel):
+    """A seed with a weight: by ``id`` or by ``name`` (one of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = Field(default=None, ge=1.0, le=2147483647.0)
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Matched ignoring letter case and accents.",
+    )
+    weight: float = Field(
+        default=1.0, le=100.0, gt=0.0, description="How much it counts (default 1)."
+    )
+
+
 class ColdStartRequest(BaseModel):
-    seed_artists: list[int] = Field(
-        default_factory=list, max_length=100, description="Artists the listener likes."
+    seed_artists: list[
+        Annotated[int, Field(ge=1.0, le=2147483647.0)]
+        | Annotated[str, Field(min_length=1, max_length=200)]
+        | Seed
+    ] = Field(
+        default_factory=list,
+        max_length=100,
+        description=("Artists the listener likes: ids, names, or `{id|name, weight}`."),
+        examples=[["Daft Punk", 1001, {"name": "Air", "weight": 2}]],
     )
-    seed_tags: list[int] = Field(
-        default_factory=list, max_length=20, description="Tag ids the listener likes."
+    seed_tags: list[
+        Annotated[int, Field(ge=1.0, le=2147483647.0)]
+        | Annotated[str, Field(min_length=1, max_length=200)]
+        | Seed
+    ] = Field(
+        default_factory=list,
+        max_length=20,
+        description=("Tags the listener likes: ids, values, or `{id|name, weight}`."),
+        examples=[["jazz", {"name": "acid jazz", "weight": 0.5}]],
     )
-    exclude: list[int] = Field(default_factory=list, max_length=1000)
+    exclude: list[Annotated[int, Field(ge=1.0, le=2147483647.0)]] = Field(
+        default_factory=list, max_length=1000
+    )
     k: int = Field(default=10, ge=1.0, le=100.0)
-    explain: bool = Field(default=False, description="Include each item's reasons.")
+    explain: StrictBool = Field(default=False, description="Include each item's reasons.")
+
+
+class ExportFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
 
 
 class FeedbackCreate(BaseModel):
-    artist_id: int = Field(ge=1.0)
+    artist_id: int = Field(ge=1.0, le=2147483647.0)
     kind: Literal["hide", "dislike"] = Field()
 
 
 class FeedbackRead(BaseModel):
-    artist_id: int = Field(ge=1.0)
+    artist_id: int = Field(ge=1.0, le=2147483647.0)
     kind: Literal["hide", "dislike"] = Field()
     user_id: int = Field()
     created_at: datetime.datetime = Field()
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
+
+
+class FeedbackList(BaseModel):
+    """A user's feedback, newest first (through the gateway each item names its artist)."""
+
+    user_id: int = Field()
+    items: list[FeedbackRead] = Field()
+
+
+class ScheduleRead(BaseModel):
+    label: str = Field(description="e.g. 'weekly monday 04:30 UTC'.")
+    beat_entry: str = Field(description="The Celery beat entry's name.")
+    tasks: list[str] = Field(description="The tasks a scheduled run includes.")
+    next_run_at: datetime.datetime = Field()
+
+
+class Reason(StrEnum):
+    """Why a task ran (the first seven) or kept its last result (the last two)."""
+
+    forced = "forced"
+    always = "always"
+    first = "first"
+    definition_changed = "definition_changed"
+    inputs_changed = "inputs_changed"
+    ttl_elapsed = "ttl_elapsed"
+    result_missing = "result_missing"
+    ttl_not_elapsed = "ttl_not_elapsed"
+    unchanged = "unchanged"
+
+
+class TaskState(StrEnum):
+    pending = "pending"
+    running = "running"
+    retrying = "retrying"
+    succeeded = "succeeded"
+    kept = "kept"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class TaskRunRead(BaseModel):
+    """One task of one run."""
+
+    task: str = Field(description="The task's name in its graph.")
+    state: TaskState = Field(
+        description=(
+            "pending, running, retrying, succeeded, kept (its last result "
+            "reused), failed or cancelled (the run failed before it "
+            "started)."
+        )
+    )
+    attempts: int = Field(description="Times it started (retries and redeliveries included).")
+    reason: Reason | None = Field(
+        default=None, description="Why it ran or kept its result (machine-readable)."
+    )
+    reason_text: str | None = Field(
+        default=None, description="The same in words, e.g. 'unchanged since run 3f2a9c1e'."
+    )
+    kept_from: str | None = Field(default=None, description="The run whose result it kept.")
+    inputs_version: str | None = Field(default=None, description="Version of its outside inputs.")
+    started_at: datetime.datetime | None = Field(default=None)
+    finished_at: datetime.datetime | None = Field(default=None)
+    duration_seconds: float | None = Field(default=None, description="Of its successful attempt.")
+    error: str | None = Field(default=None, description="The last error (type and message).")
+    output: dict[str, Any] | None = Field(
+        default=None, description="What it returned (small JSON)."
+    )
+
+
+class TaskDeclaration(BaseModel):
+    """A task as declared, with its last state."""
+
+    name: str = Field()
+    celery_task: str = Field(description="The Celery task that runs it.")
+    description: str = Field()
+    depends_on: list[str] = Field()
+    retries: str = Field(description="Its retry policy in words.")
+    ttl_seconds: float | None = Field(
+        default=None,
+        description=(
+            "How long its result is reused while definition and inputs "
+            "are unchanged; null with keeps_while_unchanged false = it "
+            "runs every time."
+        ),
+    )
+    keeps_while_unchanged: StrictBool = Field(
+        description=("Its result is reused for as long as definition and inputs are unchanged.")
+    )
+    has_inputs_version: StrictBool = Field(description="It declares a version of outside inputs.")
+    runs_on: str | None = Field(
+        default=None, description="Its own schedule, e.g. 'daily 03:00 UTC'."
+    )
+    idempotent: StrictBool = Field(description="Redelivered when its worker dies mid-task.")
+    fingerprint: str = Field(description="Hash of its code and parameters (definition).")
+    level: int = Field(description="0-based level: tasks of one level run in parallel.")
+    last: TaskRunRead | None = Field(
+        default=None, description="Its state in the latest run with it."
+    )
+
+
+class GraphRead(BaseModel):
+    """A declared graph: tasks, dependencies, levels, schedules, and a Mermaid drawing."""
+
+    name: str = Field()
+    description: str = Field()
+    tasks: list[TaskDeclaration] = Field()
+    edges: list[Annotated[tuple[str, str], Field(min_length=2, max_length=2)]] = Field(
+        description="(dependency, task) pairs."
+    )
+    levels: list[list[str]] = Field()
+    schedules: list[ScheduleRead] = Field()
+    mermaid: str = Field()
+
+
+class ModelQuality(BaseModel):
+    """The published blend on the test split of the data the service trained on."""
+
+    ndcg_at_10: float = Field(description="The blend's NDCG@10.")
+    lift_over_als: float | None = Field(
+        default=None,
+        description=("The blend's NDCG@10 over the tuned ALS's, minus 1 (0.05 = +5%)."),
+    )
+    coverage: float = Field(description="Share of the catalogue in the test users' top 10.")
+    popular_share_at_10: float | None = Field(
+        default=None, description="Share of the top-10 lists among the 100 most played artists."
+    )
 
 
 class ModelRead(BaseModel):
     version: str = Field()
-    current: bool = Field()
+    current: StrictBool = Field()
     algorithm: str = Field()
     configuration: dict[str, Any] = Field()
     dataset_version: int = Field()
@@ -60,22 +249,63 @@ class ModelRead(BaseModel):
     training_seconds: float = Field()
     trained_at: datetime.datetime = Field()
     best_baseline: str | None = Field()
+    quality: ModelQuality | None = Field(
+        default=None,
+        description=("The published blend's test metrics (absent without a blend row)."),
+    )
     metrics: list[AlgorithmRead] = Field()
 
 
-class Neighbour(BaseModel):
-    id: int = Field()
-    score: float = Field()
+class RunState(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class RunRead(BaseModel):
+    """One run of a graph and (when asked) its tasks in declaration order."""
+
+    id: str = Field()
+    graph: str = Field()
+    state: RunState = Field(description="queued, running, succeeded or failed.")
+    trigger: str = Field(description="What started it: 'api', 'schedule: daily 03:00 UTC', ...")
+    force: StrictBool = Field(description="Every task ran, whatever its TTL.")
+    targets: list[str] | None = Field(
+        default=None, description="The tasks asked for (with what they depend on); null = all."
+    )
+    created_at: datetime.datetime = Field()
+    started_at: datetime.datetime | None = Field(default=None)
+    finished_at: datetime.datetime | None = Field(default=None)
+    duration_seconds: float | None = Field(default=None, description="From start to finish.")
+    error: str | None = Field(default=None)
+    counts: dict[str, int] = Field(description="Tasks per state (ran = succeeded).")
+    tasks: list[TaskRunRead] = Field(default_factory=list)
+
+
+class PageRunRead(BaseModel):
+    items: list[RunRead] = Field()
+    total: int = Field(description="Number of items matching the query, across all pages.")
+    limit: int = Field(description="Page size used.")
+    next_cursor: str | None = Field(
+        default=None, description="Cursor of the next page; null at the end."
+    )
 
 
 class PipelineStep(BaseModel):
-    id: str = Field()
-    task: str = Field()
+    id: str = Field(description="The step's name in the training graph.")
+    task: str = Field(description="The Celery task that runs it.")
     description: str = Field()
-    parallel: bool = Field(default=False)
+    depends_on: list[str] = Field(default_factory=list)
+    parallel: StrictBool = Field(
+        default=False, description="It runs beside the other steps of its level."
+    )
 
 
 class PipelineRead(BaseModel):
+    """The training graph as declared (and as run): steps in order, edges, Mermaid."""
+
+    graph: str = Field(description="The graph's name in the jobs API.")
     steps: list[PipelineStep] = Field()
     edges: list[Annotated[tuple[str, str], Field(min_length=2, max_length=2)]] = Field()
     mermaid: str = Field()
@@ -84,7 +314,10 @@ class PipelineRead(BaseModel):
 class ReasonRead(BaseModel):
     kind: Literal["listened", "friends", "tags", "popular"] = Field()
     strength: float = Field(description="In [0, 1]; comparable within a kind.")
-    text: str = Field(examples=["because you listen to artist 51"])
+    text: str = Field(
+        description=("The reason in words (through the gateway, naming the artists cited)."),
+        examples=["because you listen to Duran Duran, Depeche Mode"],
+    )
     artists: list[int] = Field(default_factory=list, description="Artists the reason cites.")
     users: list[int] = Field(default_factory=list, description="Friends the reason cites.")
     tags: list[int] = Field(default_factory=list, description="Tags the reason cites.")
@@ -93,7 +326,9 @@ class ReasonRead(BaseModel):
 class RecommendedArtist(BaseModel):
     artist_id: int = Field()
     score: float = Field(description="Model score; comparable within one answer only.")
-    listened: bool = Field(default=False, description="The user already listens to this artist.")
+    listened: StrictBool = Field(
+        default=False, description="The user already listens to this artist."
+    )
     reasons: list[ReasonRead] | None = Field(
         default=None,
         description=(
@@ -101,18 +336,36 @@ class RecommendedArtist(BaseModel):
             "(where the one reason is what put the artist there)."
         ),
     )
+    name: str | None = Field(
+        default=None,
+        description=(
+            "The artist's name, from the catalog (null when it no longer has the artist)."
+        ),
+    )
+
+
+class UnknownSeeds(BaseModel):
+    """Seeds given by a name nothing has: left out of the answer, not an error."""
+
+    artists: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
 
 
 class Recommendations(BaseModel):
     user_id: int | None = Field(default=None)
-    source: Literal["model", "fallback", "popularity", "popularity-no-model", "seeds"] = Field(
+    source: Literal[
+        "model", "fold-in", "fallback", "popularity", "popularity-no-model", "seeds"
+    ] = Field(
         description=(
-            "`model`: the published model; `fallback`: a user the model "
-            "has no listens for, answered from what their friends play, "
-            "then the tags they use, then popularity (each item's reason "
-            "says which); `popularity`: only the popularity list had an "
-            "answer; `popularity-no-model`: no model published yet; "
-            "`seeds`: from the given seed artists and/or tags."
+            "`model`: the published model's precomputed list; `fold-in`: "
+            "the published models scoring the user's current listens "
+            "(they changed since it was trained, or the user is new to "
+            "it); `fallback`: a user the model has no listens for, "
+            "answered from what their friends play, then the tags they "
+            "use, then popularity (each item's reason says which); "
+            "`popularity`: only the popularity list had an answer; "
+            "`popularity-no-model`: no model published yet; `seeds`: from "
+            "the given seed artists and/or tags."
         )
     )
     model_version: str | None = Field(default=None)
@@ -120,22 +373,52 @@ class Recommendations(BaseModel):
         default=None, description="When the model was trained."
     )
     items: list[RecommendedArtist] = Field()
+    unknown_seeds: UnknownSeeds | None = Field(
+        default=None, description="Seed names that match no artist or tag (seed answers only)."
+    )
 
 
-class RetrainAccepted(BaseModel):
-    task_id: str = Field()
+class RunAccepted(BaseModel):
+    """A run was queued: follow it at ``status_url``."""
+
+    run_id: str = Field()
+    graph: str = Field()
     status_url: str = Field()
 
 
-class Similar(BaseModel):
-    id: int = Field()
+class SimilarArtists(BaseModel):
+    id: int = Field(description="The artist asked about.")
     model_version: str = Field()
-    items: list[Neighbour] = Field()
+    items: list[ArtistNeighbour] = Field()
 
 
-class TaskRead(BaseModel):
-    task_id: str = Field()
-    state: str = Field(description="Celery state: PENDING, STARTED, SUCCESS, FAILURE, ...")
-    steps: dict[str, str] = Field(description="State of each pipeline step of the run.")
-    result: dict[str, Any] | None = Field(default=None)
-    error: str | None = Field(default=None)
+class UserNeighbour(BaseModel):
+    """A user whose taste is close to the one asked about."""
+
+    id: int = Field()
+    score: float = Field(description="Similarity (higher is closer).")
+    plays: int | None = Field(
+        default=None,
+        description=(
+            "The user's total plays (null when the listening service no longer has the user)."
+        ),
+    )
+    artists: int | None = Field(
+        default=None,
+        description=(
+            "Distinct artists the user listens to (null when the "
+            "listening service no longer has the user)."
+        ),
+    )
+    friends: int | None = Field(
+        default=None,
+        description=(
+            "The user's number of friends (null when the listening service no longer has the user)."
+        ),
+    )
+
+
+class SimilarUsers(BaseModel):
+    id: int = Field(description="The user asked about.")
+    model_version: str = Field()
+    items: list[UserNeighbour] = Field()

@@ -1,6 +1,6 @@
 """Generate the gateway's typed upstream routes and models from the upstream OpenAPI documents.
 
-The catalog, listening and recommender services publish OpenAPI documents; copies live in
+The catalog, listening, recommender and analytics services publish OpenAPI documents; copies live in
 ``gateway/upstream/specs/``. From them this module writes:
 
 - ``gateway/schemas/<service>.py``: a Pydantic model (or enum) per upstream schema;
@@ -19,13 +19,16 @@ works inside the workspace; the gateway itself never imports them.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.naming import USER_FIELDS
 from gateway.upstream.routegen import Operation, exposed_operations, render_routes
 from gateway.upstream.source import (
     HEADER,
@@ -37,10 +40,11 @@ from gateway.upstream.source import (
     kwargs,
     python_name,
 )
+from soundstream_common.settings import ENVIRONMENT_VARIABLE
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SPECS_DIR = PACKAGE_DIR / "upstream" / "specs"
-UPSTREAMS = ("catalog", "listening", "recommender")
+UPSTREAMS = ("catalog", "listening", "recommender", "analytics")
 
 # Chassis documents every service shares; the gateway has its own.
 SHARED_SCHEMAS = {"Problem", "FieldError", "Liveness", "Readiness", "CheckResult"}
@@ -52,9 +56,18 @@ def load_spec(service: str) -> dict[str, Any]:
 
 
 def live_spec(service: str) -> dict[str, Any]:
-    """The OpenAPI document of the upstream application itself (workspace only)."""
+    """The OpenAPI document of the upstream application itself (workspace only). The app is
+    built only to read its document: in development mode, so that no secret is asked for."""
     module = importlib.import_module(f"{service}.main")
-    spec: dict[str, Any] = module.create_app().openapi()
+    before = os.environ.get(ENVIRONMENT_VARIABLE)
+    os.environ[ENVIRONMENT_VARIABLE] = "development"
+    try:
+        spec: dict[str, Any] = module.create_app().openapi()
+    finally:
+        if before is None:
+            del os.environ[ENVIRONMENT_VARIABLE]
+        else:
+            os.environ[ENVIRONMENT_VARIABLE] = before
     return spec
 
 
@@ -117,12 +130,26 @@ def render_model(name: str, schema: dict[str, Any], types: TypeWriter) -> str:
             if key in prop_schema:
                 args[key] = prop_schema[key]
         annotation = types.expr(prop_schema)
+        if annotation == "bool":
+            # true or false only: lax parsing would take 0, 1 or "yes" in a request body
+            annotation = "StrictBool"
         if "default" in args and isinstance(args["default"], list | dict):
             args["default_factory"] = "list" if isinstance(args.pop("default"), list) else "dict"
-        lines.append(f"    {attr}: {annotation} = Field({kwargs(args)})\n")
+        field = kwargs(args)
+        if prop not in required and "default" not in prop_schema and not _nullable(prop_schema):
+            # May be left out, never null (soundstream_common.fields.omitted_not_null).
+            annotation += " | None"
+            field += ", json_schema_extra=omitted_not_null"
+        lines.append(f"    {attr}: {annotation} = Field({field})\n")
     if not properties:
         lines.append("    pass\n")
     return "".join(lines)
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return schema.get("type") in ("null", "array") or any(
+        variant.get("type") == "null" for variant in schema.get("anyOf", [])
+    )
 
 
 def render_models(service: str, spec: dict[str, Any]) -> str:
@@ -139,7 +166,10 @@ def render_models(service: str, spec: dict[str, Any]) -> str:
         head.append("from enum import StrEnum\n")
     if typing_names:
         head.append(f"from typing import {', '.join(typing_names)}\n")
-    head.append("\nfrom pydantic import BaseModel, ConfigDict, Field\n\n\n")
+    head.append("\nfrom pydantic import BaseModel, ConfigDict, Field, StrictBool\n")
+    if any("omitted_not_null" in body for body in bodies):
+        head.append("\nfrom soundstream_common.fields import omitted_not_null\n")
+    head.append("\n\n")
     return "".join(head) + "\n\n".join(bodies)
 
 
@@ -159,6 +189,55 @@ def _used_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     return used
 
 
+NAME_PROPERTY = {
+    "anyOf": [{"type": "string"}, {"type": "null"}],
+    "title": "Name",
+    "description": "The artist's name, from the catalog (null when it no longer has the artist).",
+}
+
+
+USER_PROPERTIES = {
+    field: {
+        "anyOf": [{"type": "integer"}, {"type": "null"}],
+        "title": field.title(),
+        "description": description + " (null when the listening service no longer has the user).",
+    }
+    for field, description in (
+        ("plays", "The user's total plays"),
+        ("artists", "Distinct artists the user listens to"),
+        ("friends", "The user's number of friends"),
+    )
+}
+
+
+def _resolved(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def with_names(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with a ``name`` on every object that lists an artist the gateway names
+    (:data:`gateway.naming.NAMED_OPERATIONS`)."""
+    spec = copy.deepcopy(spec)
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    for operation in exposed_operations(spec):
+        naming = operation.naming
+        if naming is None:
+            continue
+        code = min(c for c in operation.raw["responses"] if c.startswith("2"))
+        content = operation.raw["responses"][code]["content"]["application/json"]
+        listed = _resolved(content["schema"], schemas)
+        if naming.listed is not None:
+            listed = _resolved(listed["properties"][naming.listed]["items"], schemas)
+        if naming.users:
+            for field in USER_FIELDS:
+                listed["properties"].setdefault(field, USER_PROPERTIES[field])
+        else:
+            listed["properties"].setdefault("name", NAME_PROPERTY)
+    return spec
+
+
 def module_name(service: str, tag: str) -> str:
     return f"{service}_{tag.replace('-', '_')}"
 
@@ -168,15 +247,17 @@ def generated_files(specs: dict[str, dict[str, Any]]) -> dict[Path, str]:
     files: dict[Path, str] = {}
     modules: list[str] = []
     for service in UPSTREAMS:
-        spec = specs[service]
+        spec = with_names(specs[service])
         files[Path("schemas") / f"{service}.py"] = render_models(service, spec)
         by_tag: dict[str, list[Operation]] = {}
-        for operation in exposed_operations(spec):
+        exposed = exposed_operations(spec)
+        for operation in exposed:
             by_tag.setdefault(operation.tag, []).append(operation)
+        paths = sorted({operation.path for operation in exposed})
         for tag, operations in by_tag.items():
             name = module_name(service, tag)
             modules.append(name)
-            files[Path("api") / f"{name}.py"] = render_routes(service, tag, operations)
+            files[Path("api") / f"{name}.py"] = render_routes(service, tag, operations, paths)
     index = HEADER.format(doc="The generated upstream routers.", spec="*") + "\n"
     index += "from fastapi import APIRouter\n\n"
     index += f"from gateway.api import {', '.join(modules)}\n\n"

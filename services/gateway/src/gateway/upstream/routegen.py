@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.naming import NAMED_OPERATIONS, Naming
 from gateway.upstream.source import (
     HEADER,
     TypeWriter,
@@ -18,13 +19,22 @@ from gateway.upstream.source import (
 # Operations the gateway does not expose: health probes and internal endpoints.
 INTERNAL_TAGS = {"health", "events", "export"}
 # Operations the gateway answers itself (an enriched version of the upstream's).
-REPLACED_OPERATIONS = {"recommendations-for-user"}
+REPLACED_OPERATIONS = {"recommendations-for-user", "users-profile"}
 # GETs whose answers change from one second to the next: never cached.
-UNCACHED_OPERATIONS = {"models-task", "models-pipeline", "models-current", "models-list"}
+UNCACHED_OPERATIONS = {
+    "models-pipeline",
+    "models-current",
+    "models-list",
+    "jobs-graphs",
+    "jobs-graph",
+    "jobs-export",
+    "jobs-runs",
+    "jobs-run",
+}
 # POSTs that compute an answer without changing anything: a read, not a write.
 READ_ONLY_POSTS = {"recommendations-cold-start"}
 # Operations only administrators may call.
-ADMIN_OPERATIONS = {"models-retrain"}
+ADMIN_OPERATIONS = {"models-retrain", "jobs-start"}
 
 
 @dataclass
@@ -45,6 +55,15 @@ class Operation:
     @property
     def name(self) -> str:
         return self.operation_id[len(self.tag) + 1 :]
+
+    @property
+    def naming_key(self) -> tuple[str, str]:
+        return (self.service, self.operation_id)
+
+    @property
+    def naming(self) -> Naming | None:
+        """Where the operation's answer lists artists (named by the gateway)."""
+        return NAMED_OPERATIONS.get(self.naming_key)
 
     @property
     def scope(self) -> str:
@@ -101,6 +120,14 @@ def _parameter(param: dict[str, Any], types: TypeWriter) -> tuple[bool, str]:
     return True, f"{line} = {default!r}"
 
 
+def _other_media(operation: Operation, status_code: int) -> list[str]:
+    """The media types of a success answer that is not JSON (none for a JSON answer)."""
+    content = operation.raw["responses"].get(str(status_code), {}).get("content", {})
+    if "application/json" in content:
+        return []
+    return sorted(content)
+
+
 def _error_responses(operation: Operation) -> list[int]:
     return sorted(
         int(code)
@@ -109,10 +136,36 @@ def _error_responses(operation: Operation) -> list[int]:
     )
 
 
-def render_route(operation: Operation, types: TypeWriter) -> str:
+def routed_path(operation: Operation, paths: list[str]) -> str:
+    """The operation's path, an integer parameter written ``{name:int}`` where another path
+    has a literal segment in its place (``/users/{user_id}/friends/{friend_id}`` beside
+    ``/users/{user_id}/friends/artists``): the literal then never reaches this route."""
+    segments = operation.path.split("/")
+    integers = {
+        p["name"]
+        for p in operation.raw.get("parameters", [])
+        if p["in"] == "path" and p.get("schema", {}).get("type") == "integer"
+    }
+    for index, segment in enumerate(segments):
+        name = segment[1:-1]
+        if name not in integers:
+            continue
+        for other in paths:
+            others = other.split("/")
+            literal = len(others) == len(segments) and not others[index].startswith("{")
+            if (
+                literal
+                and others[:index] + others[index + 1 :] == segments[:index] + segments[index + 1 :]
+            ):
+                segments[index] = f"{{{name}:int}}"
+                break
+    return "/".join(segments)
+
+
+def render_route(operation: Operation, types: TypeWriter, paths: list[str]) -> str:
     status_code, response = _response_type(operation, types)
     raw = operation.raw
-    decorator = [f'@router.{operation.method}(\n    "/v1{operation.path}",\n']
+    decorator = [f'@router.{operation.method}(\n    "/v1{routed_path(operation, paths)}",\n']
     decorator.append(f"    name={operation.name!r},\n")
     if response is not None:
         decorator.append(f"    response_model={response},\n")
@@ -130,6 +183,13 @@ def render_route(operation: Operation, types: TypeWriter) -> str:
         model = types.expr(content["schema"]) if "schema" in content else "None"
         description = py(raw["responses"][code]["description"])
         extra += f" | {{{code}: {{'model': {model}, 'description': {description}}}}}"
+    media = _other_media(operation, status_code)
+    if media:
+        # Not JSON (a picture, a text format): passed through with the upstream's type.
+        decorator.append("    response_class=Response,\n")
+        content = {kind: {} for kind in media}
+        description = py(raw["responses"][str(status_code)]["description"])
+        extra += f" | {{{status_code}: {{'content': {py(content)}, 'description': {description}}}}}"
     decorator.append(f"    responses=problems({responses}){extra},\n")
     decorator.append(f"    **requires({operation.scope!r}),\n)\n")
     params = [_parameter(p, types) for p in raw.get("parameters", [])]
@@ -143,12 +203,14 @@ def render_route(operation: Operation, types: TypeWriter) -> str:
     ordered += [line for has_default, line in params if has_default]
     signature = ",\n    ".join(["request: Request", *ordered])
     function = f"{operation.tag.replace('-', '_')}_{operation.name.replace('-', '_')}"
-    cache = (
-        ""
-        if operation.method != "get"
-        else (", cacheable=False" if operation.operation_id in UNCACHED_OPERATIONS else "")
-    )
-    call = f"    return await forward(request, {operation.service.upper()}{cache})\n"
+    options = ""
+    if operation.method == "get" and operation.operation_id in UNCACHED_OPERATIONS:
+        options += ", cacheable=False"
+    if operation.method != "get" and operation.operation_id in READ_ONLY_POSTS:
+        options += ", read_only=True"
+    if operation.naming is not None:
+        options += f", naming=NAMED_OPERATIONS[{operation.naming_key!r}]"
+    call = f"    return await forward(request, {operation.service.upper()}{options})\n"
     return (
         "".join(decorator)
         + f"async def {function}(\n    {signature},\n) -> Response:\n"
@@ -157,9 +219,10 @@ def render_route(operation: Operation, types: TypeWriter) -> str:
     )
 
 
-def render_routes(service: str, tag: str, operations: list[Operation]) -> str:
+def render_routes(service: str, tag: str, operations: list[Operation], paths: list[str]) -> str:
+    """The module of one upstream tag's routes (``paths``: every path of the upstream)."""
     types = TypeWriter(prefix="models.")
-    routes = [render_route(op, types) for op in operations]
+    routes = [render_route(op, types, paths) for op in operations]
     typing_names = sorted({"Annotated"} | (types.imports & {"Any", "Literal"}))
     fastapi_names = ["APIRouter", "Request", "Response"]
     source = "".join(routes)
@@ -182,6 +245,8 @@ def render_routes(service: str, tag: str, operations: list[Operation]) -> str:
     head.append("from gateway.auth import requires\n")
     head.append(f"from gateway.clients import {service.upper()}\n")
     head.append("from gateway.forwarding import forward\n")
+    if any(op.naming is not None for op in operations):
+        head.append("from gateway.naming import NAMED_OPERATIONS\n")
     head.append(f"from gateway.schemas import {service} as models\n\n")
     head.append(f'router = APIRouter(tags=["{tag}"])\n\n\n')
     return "".join(head) + "\n\n".join(routes)

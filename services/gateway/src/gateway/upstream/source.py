@@ -39,7 +39,10 @@ class TypeWriter:
         if "$ref" in schema:
             return self.prefix + class_name(ref_name(schema["$ref"]))
         if "anyOf" in schema:
-            parts = [self.expr(option) for option in schema["anyOf"]]
+            # Several typed branches keep their own constraints (an id's bounds are not a
+            # name's length); a single one leaves them to the field (``constraints``).
+            each = len(_typed_branches(schema)) > 1
+            parts = [self.item(o) if each else self.expr(o) for o in schema["anyOf"]]
             return " | ".join(dict.fromkeys(parts))
         if "const" in schema:
             self.imports.add("Literal")
@@ -100,10 +103,17 @@ CONSTRAINTS = {
 }
 
 
+def _typed_branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The branches of a schema's ``anyOf`` other than ``null``."""
+    return [o for o in schema.get("anyOf", []) if o.get("type") != "null"]
+
+
 def constraints(schema: dict[str, Any]) -> dict[str, Any]:
-    """Constraints of a schema or of the non-null branches of its ``anyOf``."""
+    """Constraints of a schema, and of its ``anyOf`` branch when only one is not null (with
+    several, each branch keeps its own: :meth:`TypeWriter.expr`)."""
     found: dict[str, Any] = {}
-    for part in [schema, *schema.get("anyOf", [])]:
+    branches = _typed_branches(schema)
+    for part in [schema, *(branches if len(branches) == 1 else [])]:
         for key, arg in CONSTRAINTS.items():
             if key in part:
                 found[arg] = part[key]

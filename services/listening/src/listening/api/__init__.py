@@ -1,1 +1,1 @@
-"""HTTP layer of the listening service: thin routes over :mod:`listening.service`."""
+"""HTTP layer of the listening service: thin routes over :mod:`listening.services`."""

@@ -10,13 +10,13 @@ from starlette.background import BackgroundTask
 
 from listening.dependencies import EngineDep
 from listening.schemas import DatasetVersionRead
-from listening.service.dataset import Snapshot, current_version, etag_matches
+from listening.services.dataset import Snapshot, current_version
 from soundstream_common.app import SessionDep
+from soundstream_common.versions import VERSION_HEADER, etag_matches
 
 router = APIRouter(prefix="/export", tags=["export"])
 
 NDJSON = "application/x-ndjson"
-VERSION_HEADER = "X-Dataset-Version"
 
 SNAPSHOT_DESCRIPTION = """\
 The whole data set as NDJSON, read in one consistent snapshot and streamed from the database

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from listening.dependencies import FriendIdPath, ValidUserId, problem
 from listening.schemas import FriendArtist, FriendCreate, FriendshipRead, UserSummary
-from listening.service import friends as service
+from listening.services import friends as service
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
 from soundstream_common.pagination import Page, PageParamsDep
 
@@ -54,7 +54,8 @@ def add_friend(
 
 
 @router.delete(
-    "/{friend_id}",
+    # An integer only: /users/{id}/friends/artists is another route, not a friend id.
+    "/{friend_id:int}",
     name="delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End a friendship (both directions)",

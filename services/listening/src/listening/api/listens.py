@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from listening import caching
-from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, problem
+from listening.cache import USERS
+from listening.dependencies import ArtistIdPath, UserIdPath, ValidUserId, get_state, problem
 from listening.schemas import ListenPatch, ListenPut, ListenRead
-from listening.service import listens as service
-from soundstream_common.app import CacheDep, EventsDep, SessionDep
+from listening.services import listens as service
+from soundstream_common.app import CacheDep, EventsDep, ServiceState, SessionDep
 from soundstream_common.pagination import Page, PageParams, PageParamsDep
 from soundstream_common.reads import cached_body
 
@@ -31,21 +31,19 @@ PUT_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses={404: problem("No such user.")},
 )
 async def list_listens(request: Request, user_id: UserIdPath, params: PageParamsDep) -> Response:
-    body = await answer_user_artists(request.app.state, user_id, params)
+    body = await answer_user_artists(get_state(request), user_id, params)
     return Response(content=body, media_type="application/json")
 
 
-async def answer_user_artists(state: Any, user_id: int, params: PageParams) -> bytes:
-    """The JSON body of one page of a user's artists, from the cache or read.
-
-    Also called by :class:`listening.api.listens_plain.PlainUserArtistsRoute`."""
+async def answer_user_artists(state: ServiceState, user_id: int, params: PageParams) -> bytes:
+    """The JSON body of one page of a user's artists, from the cache or read."""
     engine = state.engine
 
     def compute() -> bytes:
         return service.user_artists_json(engine, user_id=user_id, params=params)
 
     key = f"artists:{user_id}:{params.limit}:{params.offset}"
-    return await cached_body(state, caching.USERS, key, compute, point_read=True)
+    return await cached_body(state, USERS, key, compute, point_read=True)
 
 
 @router.put(

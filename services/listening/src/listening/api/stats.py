@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from listening import caching
+from listening.cache import OVERVIEW, SOCIAL, TOP_ARTISTS, USERS, WEIGHTS
 from listening.dependencies import TopPageParamsDep, ValidUserId, cached_json, problem
 from listening.schemas import (
     Overview,
@@ -16,11 +16,16 @@ from listening.schemas import (
     UserStats,
     WeightsStats,
 )
-from listening.service import statistics as service
+from listening.services import statistics as service
 from soundstream_common.app import CacheDep, SessionDep
 from soundstream_common.pagination import Page
 
 router = APIRouter(prefix="/stats", tags=["stats"])
+
+ALL_TIME = (
+    " All-time: listens carry no dates in the data set (each is a user's total plays of an "
+    "artist), so the listening statistics take no `from`/`to`; tag statistics do."
+)
 
 
 @router.get(
@@ -28,9 +33,10 @@ router = APIRouter(prefix="/stats", tags=["stats"])
     name="overview",
     response_model=Overview,
     summary="Counts of users, listens, artists, friendships and plays",
+    description="Cached." + ALL_TIME,
 )
 def overview(session: SessionDep, cache: CacheDep) -> Response:
-    return cached_json(cache, caching.OVERVIEW, "overview", lambda: service.overview(session))
+    return cached_json(cache, OVERVIEW, "overview", lambda: service.overview(session))
 
 
 @router.get(
@@ -41,6 +47,7 @@ def overview(session: SessionDep, cache: CacheDep) -> Response:
     description=(
         "Quantiles and a log-binned histogram of the weights; Gini, Lorenz curve and top 1% / "
         "10% shares of the artists' total plays (the top share takes at least one artist)."
+        + ALL_TIME
     ),
 )
 def weights(
@@ -55,7 +62,7 @@ def weights(
 ) -> Response:
     return cached_json(
         cache,
-        caching.WEIGHTS,
+        WEIGHTS,
         f"weights:{bins_per_decade}:{lorenz_points}",
         lambda: service.weights_stats(
             session, bins_per_decade=bins_per_decade, lorenz_points=lorenz_points
@@ -68,7 +75,8 @@ def weights(
     name="top-artists",
     response_model=Page[TopArtist],
     summary="Most played or most listened-to artists (10 by default)",
-    description="`plays`: by total plays, then listeners; `listeners`: the reverse. Ties by id.",
+    description="`plays`: by total plays, then listeners; `listeners`: the reverse. Ties by id."
+    + ALL_TIME,
 )
 def top_artists(
     session: SessionDep,
@@ -80,9 +88,7 @@ def top_artists(
         items, total = service.top_artists(session, by=by, params=params)
         return params.page(items, total)
 
-    return cached_json(
-        cache, caching.TOP_ARTISTS, f"top:{by}:{params.limit}:{params.offset}", build
-    )
+    return cached_json(cache, TOP_ARTISTS, f"top:{by}:{params.limit}:{params.offset}", build)
 
 
 @router.get(
@@ -97,7 +103,7 @@ def top_artists(
     ),
 )
 def social(session: SessionDep, cache: CacheDep) -> Response:
-    return cached_json(cache, caching.SOCIAL, "social", lambda: service.social_stats(session))
+    return cached_json(cache, SOCIAL, "social", lambda: service.social_stats(session))
 
 
 @router.get(
@@ -111,7 +117,7 @@ def social(session: SessionDep, cache: CacheDep) -> Response:
 def user_stats(user_id: ValidUserId, session: SessionDep, cache: CacheDep) -> Response:
     return cached_json(
         cache,
-        caching.USERS,
+        USERS,
         f"stats:{user_id}",
         lambda: service.user_stats(session, user_id=user_id),
     )

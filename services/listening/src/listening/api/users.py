@@ -6,12 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from listening import caching
-from listening.dependencies import ValidUserId, cached_json, problem
-from listening.schemas import UserCreate, UserRead, UserSort, UserSummary
-from listening.service import users as service
+from listening.cache import USERS
+from listening.dependencies import UserIdsDep, ValidUserId, cached_json, problem
+from listening.schemas import (
+    UserCreate,
+    UserList,
+    UserProfile,
+    UserRead,
+    UserSort,
+    UserSummary,
+)
+from listening.services import users as service
+from listening.services.profiles import user_profile_json
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
-from soundstream_common.pagination import Page, PageParamsDep
+from soundstream_common.pagination import MAX_LIMIT, PageParamsDep
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -19,13 +27,15 @@ router = APIRouter(prefix="/users", tags=["users"])
 @router.get(
     "",
     name="list",
-    response_model=Page[UserSummary],
-    summary="List users with their plays, artists and friends",
+    response_model=UserList,
+    summary="List or batch-read users with their plays, artists and friends",
+    description="With `ids`, the users asked for (one call for a whole list of ids).",
 )
 def list_users(
     session: SessionDep,
     cache: CacheDep,
     params: PageParamsDep,
+    ids: UserIdsDep,
     sort: Annotated[
         UserSort,
         Query(
@@ -33,12 +43,15 @@ def list_users(
         ),
     ] = "id",
 ) -> Response:
-    def build() -> Page[UserSummary]:
+    if ids is not None:
+        return Response(service.users_by_ids_json(session, ids=ids), media_type="application/json")
+
+    def build() -> UserList:
         items, total = service.list_users(session, sort=sort, params=params)
-        return params.page(items, total)
+        return UserList.model_validate(params.page(items, total), from_attributes=True)
 
     key = f"list:{sort}:{params.limit}:{params.offset}"
-    return cached_json(cache, caching.USERS, key, build)
+    return cached_json(cache, USERS, key, build)
 
 
 @router.get(
@@ -51,10 +64,36 @@ def list_users(
 def get_user(user_id: ValidUserId, session: SessionDep, cache: CacheDep) -> Response:
     return cached_json(
         cache,
-        caching.USERS,
+        USERS,
         f"user:{user_id}",
         lambda: service.get_user(session, user_id=user_id),
     )
+
+
+@router.get(
+    "/{user_id}/profile",
+    name="profile",
+    response_model=UserProfile,
+    summary="A user's summary, most played artists and friends, in one read",
+    description="The first pages of `/users/{id}/artists` and `/users/{id}/friends` beside the "
+    "user's summary: what a profile page shows, without three calls. Cached.",
+    responses={404: problem("No such user.")},
+)
+def get_profile(
+    user_id: ValidUserId,
+    session: SessionDep,
+    cache: CacheDep,
+    artists: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="How many of the most played artists.")
+    ] = 10,
+    friends: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many friends.")] = 50,
+) -> Response:
+    content = cache.get_or_compute(
+        USERS,
+        f"profile:{user_id}:{artists}:{friends}",
+        lambda: user_profile_json(session, user_id=user_id, artists=artists, friends=friends),
+    )
+    return Response(content, media_type="application/json")
 
 
 @router.post(

@@ -83,6 +83,13 @@ class ALS(Recommender):
         self.iterations += iterations
 
     @property
+    def solver(self) -> AlternatingLeastSquares:
+        """The fitted ``implicit`` model."""
+        if self._model is None:
+            raise NotFittedError("als is not fitted")
+        return self._model
+
+    @property
     def user_factors(self) -> FloatMatrix:
         """Users x factors embedding."""
         if self._model is None:

@@ -3,7 +3,11 @@
 Each component's scores for a user are divided by that user's largest absolute finite score
 (so every component speaks on a [-1, 1] scale whatever its units), unscorable items
 (``-inf``) take the user's lowest normalised score, and the weighted sum is the blend's
-score. Weights are chosen on a validation split by :mod:`recommender.evaluation.tuning`.
+score. An optional popularity penalty then subtracts ``penalty * log_popularity(item)``
+(:func:`log_popularity`: 0 for an artist nobody listens to, 1 for the most listened), which
+moves the lists towards the long tail: more of the catalogue shown, fewer of the most played
+artists. Weights and penalty are chosen on a validation split by
+:mod:`recommender.evaluation.blending`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,15 @@ import scipy.sparse as sp
 from recommender.algorithms.base import Recommender
 from recommender.algorithms.matrix import FloatMatrix, SideInfo
 from recommender.algorithms.snapshot import IntArray
+
+
+def log_popularity(train: sp.csr_matrix) -> FloatMatrix:
+    """Per item, ``log1p(listeners) / log1p(most listeners)`` over ``train``'s stored entries:
+    in [0, 1], so a penalty weight means the same on any catalogue; zeros when nobody listens."""
+    listeners = np.bincount(sp.csr_matrix(train).indices, minlength=train.shape[1])
+    scaled = np.log1p(listeners.astype(np.float64))
+    top = float(scaled.max()) if scaled.size else 0.0
+    return (scaled / top if top > 0 else scaled).astype(np.float32)
 
 
 def normalise_scores(scores: FloatMatrix, *, in_place: bool = False) -> FloatMatrix:
@@ -50,15 +63,22 @@ def normalise_scores(scores: FloatMatrix, *, in_place: bool = False) -> FloatMat
 
 
 class Blend(Recommender):
-    """``score = sum_c weight_c * normalise(score_c)`` over fitted or unfitted components."""
+    """``score = sum_c weight_c * normalise(score_c) - popularity_penalty * log_popularity``
+    over fitted or unfitted components."""
 
     name = "blend"
 
-    def __init__(self, components: Sequence[tuple[Recommender, float]]) -> None:
+    def __init__(
+        self, components: Sequence[tuple[Recommender, float]], *, popularity_penalty: float = 0.0
+    ) -> None:
         super().__init__()
         if not components:
             raise ValueError("a blend needs at least one component")
+        if popularity_penalty < 0:
+            raise ValueError("the popularity penalty cannot be negative")
         self.components = [(model, float(weight)) for model, weight in components]
+        self.popularity_penalty = float(popularity_penalty)
+        self._offset: FloatMatrix | None = None
 
     @property
     def weights(self) -> dict[str, float]:
@@ -68,24 +88,38 @@ class Blend(Recommender):
     def params(self) -> dict[str, Any]:
         return {
             "weights": self.weights,
+            "popularity_penalty": self.popularity_penalty,
             "components": {model.name: model.params() for model, _ in self.components},
         }
 
     def clone(self) -> Blend:
-        return Blend([(model.clone(), weight) for model, weight in self.components])
+        return Blend(
+            [(model.clone(), weight) for model, weight in self.components],
+            popularity_penalty=self.popularity_penalty,
+        )
 
     def _fit(self, train: sp.csr_matrix, side: SideInfo | None, /) -> None:
+        self._offset = None
         for model, weight in self.components:
             if weight != 0.0:
                 model.fit(train, side)
 
     @classmethod
-    def of_fitted(cls, components: Sequence[tuple[Recommender, float]]) -> Blend:
+    def of_fitted(
+        cls, components: Sequence[tuple[Recommender, float]], *, popularity_penalty: float = 0.0
+    ) -> Blend:
         """A blend over components that are already fitted on the same training matrix."""
-        blend = cls(components)
+        blend = cls(components, popularity_penalty=popularity_penalty)
         active = [model for model, weight in blend.components if weight != 0.0]
         blend._train = active[0].train if active else blend.components[0][0].train
         return blend
+
+    @property
+    def offset(self) -> FloatMatrix:
+        """What the penalty subtracts from every user's score of each item (zeros without one)."""
+        if self._offset is None:
+            self._offset = np.float32(self.popularity_penalty) * log_popularity(self.train)
+        return self._offset
 
     def score(self, users: IntArray) -> FloatMatrix:
         total = np.zeros((len(users), self.n_items), dtype=np.float32)
@@ -94,4 +128,6 @@ class Blend(Recommender):
                 part = normalise_scores(model.score(users), in_place=True)
                 part *= np.float32(weight)
                 total += part
+        if self.popularity_penalty:
+            total -= self.offset[None, :]
         return total

@@ -52,6 +52,11 @@ class ItemKNN(Recommender):
         # Row i of the pruned matrix holds the neighbours of target item i.
         self._scoring = keep_top_per_row(full, self.neighbours).T.tocsr()
 
+    @property
+    def scoring(self) -> sp.csr_matrix:
+        """The pruned similarities: column ``i`` holds target item ``i``'s neighbours."""
+        return self._scoring
+
     def score(self, users: IntArray) -> FloatMatrix:
         return np.asarray((self._weights[users] @ self._scoring).todense(), dtype=np.float32)
 

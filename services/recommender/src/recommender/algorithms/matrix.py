@@ -161,37 +161,66 @@ class Weighting(StrEnum):
     """Log weights times the artist's inverse listener frequency."""
 
 
-def apply_weighting(
-    plays: sp.csr_matrix, weighting: Weighting | str, *, bm25_k1: float = 1.2, bm25_b: float = 0.75
-) -> sp.csr_matrix:
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class WeightingStats:
+    """What a weighting reads from the whole training matrix, so rows outside it (a user
+    folded in at request time) are weighted exactly as the training rows were.
+
+    ``scale``: the median play count (log, tf-idf, BM25); ``idf``: per artist (tf-idf, BM25);
+    ``mean_row_length``: artists per user on average (BM25)."""
+
+    weighting: Weighting
+    scale: float = 1.0
+    idf: npt.NDArray[np.float64] | None = None
+    mean_row_length: float = 1.0
+
+    @classmethod
+    def of(cls, plays: sp.csr_matrix, weighting: Weighting | str) -> WeightingStats:
+        weighting = Weighting(weighting)
+        if plays.nnz == 0 or weighting in (Weighting.BINARY, Weighting.RANK):
+            return cls(weighting)
+        scale = float(np.median(plays.data.astype(np.float32))) or 1.0
+        if weighting is Weighting.LOG:
+            return cls(weighting, scale)
+        listeners = np.bincount(plays.indices, minlength=plays.shape[1]).astype(np.float64)
+        idf = np.log(plays.shape[0] / (1.0 + listeners)).clip(min=0.0) + 1.0
+        row_len = np.diff(plays.indptr).astype(np.float64)
+        return cls(weighting, scale, idf, max(float(row_len.mean()), 1e-9))
+
+    def apply(self, plays: sp.csr_matrix) -> sp.csr_matrix:
+        """A copy of ``plays`` (any rows, same columns) with the confidence values."""
+        out = plays.astype(np.float32, copy=True)
+        if out.nnz == 0:
+            return out
+        weighting = self.weighting
+        if weighting is Weighting.BINARY:
+            out.data[:] = 1.0
+            return out
+        if weighting is Weighting.RANK:
+            out.data[:] = _row_percentiles(out)
+            return out
+        out.data = (1.0 + np.log1p(out.data / self.scale)).astype(np.float32)
+        if weighting is Weighting.LOG:
+            return out
+        assert self.idf is not None
+        if weighting is Weighting.TFIDF:
+            out.data = (out.data * self.idf[out.indices]).astype(np.float32)
+            return out
+        row_len = np.diff(out.indptr).astype(np.float64)
+        length_norm = (1.0 - BM25_B) + BM25_B * row_len / self.mean_row_length
+        tf = out.data.astype(np.float64)
+        norm_per_entry = np.repeat(length_norm, np.diff(out.indptr))
+        bm25 = tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm_per_entry) * self.idf[out.indices]
+        out.data = bm25.astype(np.float32)
+        return out
+
+
+def apply_weighting(plays: sp.csr_matrix, weighting: Weighting | str) -> sp.csr_matrix:
     """A copy of ``plays`` with its stored values replaced by the chosen confidence values."""
-    weighting = Weighting(weighting)
-    out = plays.astype(np.float32, copy=True)
-    if out.nnz == 0:
-        return out
-    if weighting is Weighting.BINARY:
-        out.data[:] = 1.0
-        return out
-    if weighting is Weighting.RANK:
-        out.data[:] = _row_percentiles(out)
-        return out
-    scale = float(np.median(out.data)) or 1.0
-    out.data = (1.0 + np.log1p(out.data / scale)).astype(np.float32)
-    if weighting is Weighting.LOG:
-        return out
-    n_users = out.shape[0]
-    listeners = np.bincount(out.indices, minlength=out.shape[1]).astype(np.float64)
-    idf = np.log(n_users / (1.0 + listeners)).clip(min=0.0) + 1.0
-    if weighting is Weighting.TFIDF:
-        out.data = (out.data * idf[out.indices]).astype(np.float32)
-        return out
-    row_len = np.diff(out.indptr).astype(np.float64)
-    length_norm = (1.0 - bm25_b) + bm25_b * row_len / max(row_len.mean(), 1e-9)
-    tf = out.data.astype(np.float64)
-    norm_per_entry = np.repeat(length_norm, np.diff(out.indptr))
-    bm25 = tf * (bm25_k1 + 1.0) / (tf + bm25_k1 * norm_per_entry) * idf[out.indices]
-    out.data = bm25.astype(np.float32)
-    return out
+    return WeightingStats.of(plays, weighting).apply(plays)
 
 
 def _row_percentiles(matrix: sp.csr_matrix) -> npt.NDArray[np.float32]:

@@ -1,1 +1,1 @@
-"""HTTP routers of the recommender API."""
+"""HTTP layer of the recommender: thin routes over :mod:`recommender.services`."""

@@ -2,8 +2,9 @@
 
 1. Hold out 20% of each eligible user's artists (seed ``s``): training + test.
 2. Carve validation from training by the same procedure (seed ``s + 1``).
-3. Tune every algorithm on validation; choose the blend weights on validation from the
-   tuned models.
+3. Tune every algorithm on validation; choose the blend weights and popularity penalty on
+   validation from the tuned models, meeting the quality targets there
+   (:data:`recommender.evaluation.blending.QUALITY_TARGETS`).
 4. Refit each tuned configuration on the full training part, evaluate it on test; the
    blend reuses those refitted components with the chosen weights.
 """
@@ -20,7 +21,7 @@ from recommender.algorithms.base import Recommender
 from recommender.algorithms.blend import Blend
 from recommender.algorithms.matrix import build_interactions
 from recommender.algorithms.snapshot import Snapshot
-from recommender.evaluation.blending import build_pool, choose_weights
+from recommender.evaluation.blending import QUALITY_TARGETS, build_pool, choose_weights
 from recommender.evaluation.metrics import Metrics
 from recommender.evaluation.protocol import K, evaluate_model, make_eval_split
 from recommender.evaluation.tuning import BASELINES, SIDE_MODELS, ordered, tune_all
@@ -112,7 +113,7 @@ def _run(snapshot: Snapshot, *, seed: int, k: int) -> EvaluationReport:
     started = time.perf_counter()
     anchor = ordered(tuned, list(BASELINES))[0].name
     pool = build_pool({name: r.model for name, r in tuned.items()}, validation)
-    choice = choose_weights(pool, anchor=anchor, k=k)
+    choice = choose_weights(pool, anchor=anchor, targets=QUALITY_TARGETS, k=k)
     seconds["blend_weights"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -137,12 +138,13 @@ def _run(snapshot: Snapshot, *, seed: int, k: int) -> EvaluationReport:
             )
         )
     blend = Blend.of_fitted(
-        [(refitted[name], weight) for name, weight in choice.weights.items() if weight]
+        [(refitted[name], weight) for name, weight in choice.weights.items() if weight],
+        popularity_penalty=choice.popularity_penalty,
     )
     results.append(
         AlgorithmResult(
             name=BLEND_NAME,
-            params=blend.params()["weights"],
+            params={**blend.weights, "popularity_penalty": blend.popularity_penalty},
             validation_ndcg=choice.ndcg,
             test=evaluate_model(blend, test_split, k=k),
             fit_seconds=sum(r.fit_seconds for r in results if choice.weights.get(r.name)),

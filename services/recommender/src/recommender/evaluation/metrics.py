@@ -1,4 +1,5 @@
-"""Top-k ranking metrics with binary relevance: precision, recall, NDCG and coverage.
+"""Top-k ranking metrics with binary relevance: precision, recall, NDCG, coverage and the
+share of popular artists among the recommendations.
 
 ``recommended`` is one row per evaluated user holding item indexes, best first (``-1`` pads a
 row that has fewer than k items). ``relevant`` is a users x items sparse matrix whose stored
@@ -26,6 +27,8 @@ class Metrics:
     recall: float
     ndcg: float
     coverage: float
+    popular_share: float = 0.0
+    """Share of the recommended items that are among the most played artists."""
 
     def as_dict(self) -> dict[str, float | int]:
         """The metrics keyed by name (``precision@10``, ...), as stored with a model."""
@@ -35,6 +38,7 @@ class Metrics:
             f"recall@{self.k}": self.recall,
             f"ndcg@{self.k}": self.ndcg,
             "coverage": self.coverage,
+            f"popular_share@{self.k}": self.popular_share,
         }
 
 
@@ -61,6 +65,7 @@ def evaluate_top_k(
     n_items: int,
     k: int = 10,
     n_relevant: IntArray | None = None,
+    popular: IntArray | None = None,
 ) -> Metrics:
     """Metrics@k of ``recommended`` (rows aligned with ``relevant``'s rows).
 
@@ -69,7 +74,8 @@ def evaluate_top_k(
     ``min(k, n_relevant)`` hits. Coverage is the share of the ``n_items`` catalogue that
     appears in at least one evaluated user's list. ``n_relevant`` (per row) overrides the
     count of ``relevant``'s entries when some relevant items lie outside its columns (a
-    capped catalogue): they count as misses.
+    capped catalogue): they count as misses. ``popular`` (item indexes) gives the popular
+    share: of every item shown to the evaluated users, the fraction among them.
     """
     recommended = np.asarray(recommended, dtype=np.int64)[:, :k]
     relevant = relevant.tocsr()
@@ -87,7 +93,9 @@ def evaluate_top_k(
     dcg = (hits * discounts[: hits.shape[1]]).sum(axis=1)
     ideal = np.cumsum(discounts)[np.minimum(n_relevant, k) - 1]
     n_hits = hits.sum(axis=1)
-    shown = np.unique(recommended[recommended >= 0])
+    listed = recommended[recommended >= 0]
+    shown = np.unique(listed)
+    share = float(np.isin(listed, popular).mean()) if popular is not None and len(listed) else 0.0
     return Metrics(
         k=k,
         users=int(evaluated.sum()),
@@ -95,4 +103,5 @@ def evaluate_top_k(
         recall=float(np.mean(n_hits / n_relevant)),
         ndcg=float(np.mean(dcg / ideal)),
         coverage=len(shown) / n_items if n_items else 0.0,
+        popular_share=share,
     )

@@ -92,8 +92,19 @@ def sample_users(eligible: IntArray, max_users: int | None, *, seed: int) -> Int
     return np.sort(rng.choice(eligible, size=max_users, replace=False))
 
 
+POPULAR_ARTISTS = 100
+"""The popular share counts recommendations among this many most played artists."""
+
+
+def most_played(plays: sp.csr_matrix, n: int = POPULAR_ARTISTS) -> IntArray:
+    """Item indexes of the ``n`` artists with the most plays in ``plays``."""
+    totals = np.asarray(plays.sum(axis=0)).ravel()
+    return np.argsort(-totals, kind="stable")[:n].astype(np.int64)
+
+
 def evaluate_model(model: Recommender, split: EvalSplit, *, k: int = K) -> Metrics:
-    """Metrics@k of a model fitted on ``split.train``, training artists excluded."""
+    """Metrics@k of a model fitted on ``split.train``, training artists excluded; the
+    popular share counts the training part's most played artists."""
     recommended = model.recommend_batch(split.users, k, exclude=split.train.plays)
     return evaluate_top_k(
         recommended,
@@ -101,4 +112,5 @@ def evaluate_model(model: Recommender, split: EvalSplit, *, k: int = K) -> Metri
         n_items=split.n_items,
         k=k,
         n_relevant=split.n_held_out[split.users],
+        popular=most_played(split.train.plays),
     )

@@ -27,15 +27,16 @@ def format_report(report: EvaluationReport) -> str:
     """The results as a Markdown table plus the comparison and the timings."""
     k = report.k
     lines = [
-        f"| algorithm | val NDCG@{k} | P@{k} | R@{k} | NDCG@{k} | coverage | trials"
-        " | tune s | fit s | configuration |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| algorithm | val NDCG@{k} | P@{k} | R@{k} | NDCG@{k} | coverage | popular@{k}"
+        " | trials | tune s | fit s | configuration |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         label = f"{r.name} (baseline)" if r.is_baseline else r.name
         lines.append(
             f"| {label} | {r.validation_ndcg:.4f} | {r.test.precision:.4f} | {r.test.recall:.4f}"
-            f" | {r.test.ndcg:.4f} | {r.test.coverage:.4f} | {r.trials} | {r.tuning_seconds:.1f}"
+            f" | {r.test.ndcg:.4f} | {r.test.coverage:.4f} | {r.test.popular_share:.3f}"
+            f" | {r.trials} | {r.tuning_seconds:.1f}"
             f" | {r.fit_seconds:.1f} | {_format_params(r.params)} |"
         )
     best = report.result(report.best_baseline)

@@ -1,0 +1,3 @@
+"""SoundStream analytics service."""
+
+__version__ = "0.1.0"

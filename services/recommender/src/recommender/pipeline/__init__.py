@@ -1,1 +1,0 @@
-"""The training pipeline's building blocks: snapshot download, artefacts, publishing."""

@@ -1,0 +1,1 @@
+"""The write path: the Celery app, the training graph and its steps, publishing a model."""

@@ -141,15 +141,18 @@ class Warehouse:
     # -- the export state -----------------------------------------------------------------
 
     def last_day(self, table: str) -> datetime.date | None:
-        state = self.backend.table(STATE_TABLE)
-        value = state.filter(state.table_name == table).last_day.max().execute()
-        return None if value is None or value != value else _as_date(value)
+        # Plain SQL, as for every statement of the export's bookkeeping: compiling an Ibis
+        # expression costs more than running it, and these run a few times per table.
+        value = self._scalar(
+            f"SELECT max(last_day) FROM {STATE_TABLE} WHERE table_name = {_literal(table)}"
+        )
+        return None if value is None else _as_date(value)
 
     def set_last_day(self, table: str, day: datetime.date) -> None:
-        self._exec(f"DELETE FROM {STATE_TABLE} WHERE table_name = '{table.replace(chr(39), '')}'")
-        self.backend.insert(
-            STATE_TABLE,
-            ibis.memtable({"table_name": [table], "last_day": [day]}, schema=STATE_SCHEMA),
+        self._exec(f"DELETE FROM {STATE_TABLE} WHERE table_name = {_literal(table)}")
+        self._exec(
+            f"INSERT INTO {STATE_TABLE} (table_name, last_day) "
+            f"VALUES ({_literal(table)}, DATE '{day.isoformat()}')"
         )
 
     # -- writing --------------------------------------------------------------------------
@@ -167,13 +170,25 @@ class Warehouse:
         low, high = _bound(extractor, start), _bound(extractor, end)
         self._exec(f"DELETE FROM {_quote(table)} WHERE {column} >= {low} AND {column} < {high}")
         typed = rows.select(*extractor.schema().names).cast(extractor.schema())
-        count = int(typed.count().execute())
-        if count:
-            self.backend.insert(table, typed)
-        return count
+        self.backend.insert(table, typed)
+        written = self._scalar(
+            f"SELECT count(*) FROM {_quote(table)} WHERE {column} >= {low} AND {column} < {high}"
+        )
+        return int(written or 0)
 
     def _exec(self, sql: str) -> None:
+        self._close(self.backend.raw_sql(sql))
+
+    def _scalar(self, sql: str) -> Any:
+        """The first column of the first row ``sql`` answers (None without a row)."""
         result: Any = self.backend.raw_sql(sql)
+        try:
+            row = result.fetchone()
+        finally:
+            self._close(result)
+        return None if row is None else row[0]
+
+    def _close(self, result: Any) -> None:
         # PostgreSQL hands back a cursor to close; DuckDB its connection itself, kept open.
         if result is not getattr(self.backend, "con", None):
             result.close()
@@ -183,6 +198,10 @@ class Warehouse:
 
     def close(self) -> None:
         self.backend.disconnect()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _bound(extractor: type[Extractor], day: datetime.date) -> str:

@@ -101,10 +101,15 @@ def snapshot_lines(snapshot: Snapshot, version: int) -> list[bytes]:
     return [(json.dumps(line, separators=(",", ":")) + "\n").encode() for line in lines]
 
 
+HOLD_SECONDS = 120.0
+"""The longest a held snapshot request waits for its release."""
+
+
 @dataclass
 class SnapshotServer:
     """Serves ``GET /export/snapshot`` and what serving reads from the listening and catalog
-    services; tests change ``version`` / ``truncate`` / ``users`` between runs."""
+    services; tests change ``version`` / ``truncate`` / ``users`` between runs, and may hold
+    the snapshot's answers (:meth:`hold`) to catch a worker inside its snapshot step."""
 
     snapshot: Snapshot
     version: int = 1
@@ -112,6 +117,19 @@ class SnapshotServer:
     url: str = ""
     requests: list[int] = field(default_factory=list)
     users: UpstreamUsers = field(default_factory=UpstreamUsers)
+    held: threading.Event = field(default_factory=threading.Event)
+    _gate: threading.Event | None = None
+
+    def hold(self) -> None:
+        """From now on a snapshot request waits (``held`` is set when one does) until
+        :meth:`release`."""
+        self.held.clear()
+        self._gate = threading.Event()
+
+    def release(self) -> None:
+        if self._gate is not None:
+            self._gate.set()
+        self._gate = None
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -124,6 +142,10 @@ class SnapshotServer:
         @app.get("/export/snapshot")
         def export() -> Response:
             self.requests.append(self.version)
+            gate = self._gate
+            if gate is not None:
+                self.held.set()
+                gate.wait(timeout=HOLD_SECONDS)
             lines = snapshot_lines(self.snapshot, self.version)
             if self.truncate:
                 lines = lines[: len(lines) // 2]

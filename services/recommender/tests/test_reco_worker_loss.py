@@ -1,7 +1,7 @@
-"""A worker killed (SIGKILL, with its pool) in the middle of a training run: the previous
-model keeps serving, nothing of the dead run is published, the run is recorded failed within
-10 seconds, a new retrain is accepted at once, and it succeeds on a new worker; the dead run's
-queued steps do nothing when that worker takes them."""
+"""A worker killed (SIGKILL, with its pool) in the middle of a training run, inside its
+snapshot step: the previous model keeps serving, nothing of the dead run is published, the
+run is recorded failed within 10 seconds, a new retrain is accepted at once, and it succeeds
+on a new worker; the dead run's queued step does nothing when that worker takes it."""
 
 from __future__ import annotations
 
@@ -38,19 +38,22 @@ def test_a_worker_killed_mid_training_is_recorded_failed_and_the_next_run_starts
         with TestClient(create_app(pipeline.settings)) as client:
             before = client.get("/recommendations/users/1", params={"explain": True}).json()
             server.version += 1
+            # The worker is caught inside the run's first step (its snapshot request held
+            # open), so the kill lands mid-task, never between two tasks.
+            server.hold()
             run = client.post("/models/retrain").json()["run_id"]
 
-            def training() -> bool:
+            def snapshotting() -> bool:
                 tasks = client.get(f"/jobs/runs/{run}").json()["tasks"]
-                return any(
-                    task["task"].startswith("train_") and task["state"] == "running"
-                    for task in tasks
+                return server.held.is_set() and any(
+                    task["task"] == "snapshot" and task["state"] == "running" for task in tasks
                 )
 
-            wait_until(training, timeout=DEADLINE, what="the run to start training", poll=0.01)
+            wait_until(snapshotting, timeout=DEADLINE, what="the run's snapshot step")
             os.killpg(pipeline.worker.pid, signal.SIGKILL)
             killed = time.monotonic()
             pipeline.worker.wait()
+            server.release()
 
             during = client.get("/recommendations/users/1", params={"explain": True}).json()
             assert during == before

@@ -4,7 +4,6 @@ its own database (migrated, with a recorded run), in every format."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,15 @@ from soundstream_admin.cli import app
 from soundstream_admin.dags import known_graphs
 from soundstream_common.db import create_db_engine
 from soundstream_taskgraph.decide import Decision, Facts, Reason
+from soundstream_testing.prerequisites import require_program
 
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz")
+
+@pytest.fixture
+def graphviz() -> None:
+    require_program("dot", "graphviz")
+
+
+needs_graphviz = pytest.mark.usefixtures("graphviz")
 
 
 @pytest.fixture

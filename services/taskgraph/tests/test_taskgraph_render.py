@@ -4,7 +4,6 @@ SVG and PNG come out of Graphviz's layout; Mermaid names every task and edge."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 
@@ -12,10 +11,14 @@ import pytest
 
 from soundstream_taskgraph import ExportFormat, Graph, Task, TaskContext, TaskRunRead, export
 from soundstream_taskgraph.render import to_dot, to_mermaid
+from soundstream_testing.prerequisites import require_program
 
 from . import taskgraph_toy as toy
 
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+
+@pytest.fixture(autouse=True)
+def graphviz() -> None:
+    require_program("dot", "graphviz")
 
 
 def noop(ctx: TaskContext) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from recommender.dependencies import JobsDep
 from recommender.schemas import ModelRead
 from recommender.services import models as service
-from recommender.services.pipeline import retrain as start_retrain
+from recommender.training.jobs import start_training
 from soundstream_common.app import SessionDep
 from soundstream_taskgraph.schemas import RunAccepted
 
@@ -35,7 +35,7 @@ def retrain(
         bool, Query(description="Retrain even when the data and the code are unchanged.")
     ] = False,
 ) -> RunAccepted:
-    accepted = start_retrain(jobs, force=force)
+    accepted = start_training(jobs, force=force)
     response.headers["Location"] = accepted.status_url
     return accepted
 

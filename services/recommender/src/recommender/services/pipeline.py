@@ -1,18 +1,12 @@
-"""The training graph as the API starts and describes it."""
+"""The training graph as ``GET /pipeline`` describes it (a retrain starts it:
+:func:`recommender.training.jobs.start_training`)."""
 
 from __future__ import annotations
 
 from recommender.schemas import PipelineRead, PipelineStep
 from recommender.training.jobs import TRAINING
-from soundstream_taskgraph import Jobs, start_run
+from soundstream_taskgraph import Jobs
 from soundstream_taskgraph.render import to_mermaid
-from soundstream_taskgraph.schemas import RunAccepted
-
-
-def retrain(jobs: Jobs, *, force: bool) -> RunAccepted:
-    """Start a run of the training graph (409 while one is in progress)."""
-    run_id = start_run(jobs.graph(TRAINING), force=force, targets=None, trigger="api")
-    return RunAccepted(run_id=run_id, graph=TRAINING, status_url=f"/jobs/runs/{run_id}")
 
 
 def describe_pipeline(jobs: Jobs) -> PipelineRead:

@@ -49,7 +49,9 @@ from soundstream_taskgraph import (
     RunHistory,
     Task,
     bind_service_graph,
+    start_run,
 )
+from soundstream_taskgraph.schemas import RunAccepted
 
 TRAINING = "recommender.training"
 CANDIDATES = ("popularity", "item_knn", "als", "ease", "social", "tags")
@@ -65,6 +67,13 @@ TRANSIENT = Retry(
 
 MODEL_CODE = (compute, precompute, recommender.algorithms, recommender.evaluation)
 """The code a trained model depends on beyond each step's own function."""
+
+
+def start_training(jobs: Jobs, *, force: bool) -> RunAccepted:
+    """Start a run of the training graph below (409 while one is in progress); ``force``
+    retrains every step even when its code, parameters and inputs are unchanged."""
+    run_id = start_run(jobs.graph(TRAINING), force=force, targets=None, trigger="api")
+    return RunAccepted(run_id=run_id, graph=TRAINING, status_url=f"/jobs/runs/{run_id}")
 
 
 def training_graph(settings: Settings) -> Graph:

@@ -106,11 +106,13 @@ def test_stats_overview_and_user(api: Any) -> None:
     assert "0.97" in output(out)
 
 
-RUN = {
+RUN: dict[str, Any] = {
     "id": "r-9",
     "graph": "recommender.training",
     "state": "running",
     "trigger": "api",
+    "force": False,
+    "counts": {},
     "created_at": "2026-12-01T03:00:00Z",
     "tasks": [
         {"task": "snapshot", "state": "kept", "attempts": 0, "reason_text": "TTL not elapsed"},

@@ -12,6 +12,7 @@ from .operation_calls import Call, check_async_call, check_sync_call, operations
 
 KEY = {"id": "k4", "name": "ci", "scopes": ["read"], "created_at": "2026-11-26T00:00:00Z"}
 EXTRACTOR = {"name": "tags_daily", "description": "d", "kind": "daily", "table": "t", "version": 1}
+EXTRACTOR |= {"personal": False}
 EXPORT_RUN = {
     "started_at": "2026-12-07T00:00:00Z",
     "finished_at": "2026-12-07T00:00:01Z",

@@ -23,6 +23,7 @@ ARTIST = {"id": 89, "name": "Röyksopp", "is_placeholder": False, "listeners": 6
 DETAIL = ARTIST | {"tag_assignments": 3, "top_tags": [{"id": 73, "value": "rock", "count": 3}]}
 TAG = {"id": 73, "value": "rock", "assignments": 5}
 ASSIGNMENT = {"user_id": 2, "artist_id": 52, "tag_id": 13, "timestamp_ms": 1238544000000}
+ASSIGNMENT_READ = ASSIGNMENT | {"date_valid": True}
 
 CALLS: dict[str, Call] = {
     "artists.list": Call(
@@ -45,7 +46,13 @@ CALLS: dict[str, Call] = {
         (89,),
         {},
         {"artist_id": 89},
-        {"artist": DETAIL, "top_tags": [], "similar": None, "unavailable": ["recommender"]},
+        {
+            "artist": DETAIL,
+            "listeners": 611,
+            "plays": 2,
+            "similar": None,
+            "unavailable": ["recommender"],
+        },
     ),
     "tags.list": Call((), {"sort": "usage"}, {}, page(TAG), {"sort": "usage"}),
     "tags.create": Call((), {"value": "rock"}, {}, TAG, body={"value": "rock"}, status=201),
@@ -76,16 +83,16 @@ CALLS: dict[str, Call] = {
         page(),
         {"measure": "cosine", "from": "2009-01-01"},
     ),
-    "tags.assignments": Call((), {"user_id": 2}, {}, page(ASSIGNMENT), {"user_id": "2"}),
+    "tags.assignments": Call((), {"user_id": 2}, {}, page(ASSIGNMENT_READ), {"user_id": "2"}),
     "tags.assign": Call(
         (),
         {"user_id": 2, "artist_id": 52, "tag_id": 13, "date": dt.date(2009, 4, 1)},
         {},
-        ASSIGNMENT,
+        ASSIGNMENT_READ,
         body={"user_id": 2, "artist_id": 52, "tag_id": 13, "date": "2009-04-01"},
         status=201,
     ),
-    "tags.get_assignment": Call((), ASSIGNMENT, ASSIGNMENT, ASSIGNMENT),
+    "tags.get_assignment": Call((), ASSIGNMENT, ASSIGNMENT, ASSIGNMENT_READ),
     "tags.unassign": Call((), ASSIGNMENT, ASSIGNMENT, None, status=204),
     "search.artists": Call(
         (),

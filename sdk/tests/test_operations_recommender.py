@@ -29,12 +29,28 @@ RUN = {
     "graph": "recommender.training",
     "state": "succeeded",
     "trigger": "api",
+    "force": False,
+    "counts": {},
     "created_at": "2026-11-26T00:00:00Z",
     "tasks": [{"task": "snapshot", "state": "kept", "attempts": 0}],
 }
 GRAPH = {
     "name": "recommender.training",
-    "tasks": [{"name": "snapshot", "celery_task": "t", "fingerprint": "f", "level": 0}],
+    "description": "",
+    "tasks": [
+        {
+            "name": "snapshot",
+            "celery_task": "t",
+            "description": "",
+            "depends_on": [],
+            "retries": "none",
+            "keeps_while_unchanged": False,
+            "has_inputs_version": False,
+            "idempotent": True,
+            "fingerprint": "f",
+            "level": 0,
+        }
+    ],
     "edges": [],
     "levels": [["snapshot"]],
     "mermaid": "flowchart LR",
@@ -105,7 +121,9 @@ CALLS: dict[str, Call] = {
     "jobs.run": Call(("r-1",), {}, {"run_id": "r-1"}, RUN),
     "models.list": Call((), {}, {}, [MODEL]),
     "models.current": Call((), {}, {}, MODEL),
-    "models.pipeline": Call((), {}, {}, {"steps": [], "edges": [], "mermaid": "graph"}),
+    "models.pipeline": Call(
+        (), {}, {}, {"graph": "recommender.training", "steps": [], "edges": [], "mermaid": "graph"}
+    ),
 }
 
 

@@ -50,7 +50,7 @@ CALLS: dict[str, Call] = {
         (2,),
         {"artists": 5, "friends": 3},
         {"user_id": 2},
-        {"user": USER | {"entropy": 1.0}},
+        {"user": USER | {"entropy": 1.0}, "friend_count": 0},
         {"artists": "5", "friends": "3"},
     ),
     "listens.list": Call((2,), {}, {"user_id": 2}, page(LISTEN)),
@@ -84,7 +84,11 @@ CALLS: dict[str, Call] = {
         ),
     ),
     "stats.weights": Call(
-        (), {"lorenz_points": 11}, {}, {"listens": 1, "plays": 2}, {"lorenz_points": "11"}
+        (),
+        {"lorenz_points": 11},
+        {},
+        {"listens": 1, "plays": 2, "artists": 1},
+        {"lorenz_points": "11"},
     ),
     "stats.social": Call((), {}, {}, {"users": 1}),
     "stats.top_artists": Call(

@@ -13,12 +13,21 @@ RUNNING = {
     "graph": "recommender.training",
     "state": "running",
     "trigger": "api",
+    "force": False,
+    "counts": {},
     "created_at": "2026-12-01T03:00:00Z",
     "tasks": [{"task": "snapshot", "state": "running", "attempts": 1}],
 }
 DONE = RUNNING | {
     "state": "succeeded",
-    "tasks": [{"task": "snapshot", "state": "kept", "reason_text": "unchanged since run r-0"}],
+    "tasks": [
+        {
+            "task": "snapshot",
+            "state": "kept",
+            "attempts": 0,
+            "reason_text": "unchanged since run r-0",
+        }
+    ],
 }
 
 

@@ -1,5 +1,20 @@
-"""Response models, one module per resource. Every model keeps fields it does not know."""
+"""Response models, one module per resource. Every model keeps fields it does not know.
 
+The models are generated from the gateway's OpenAPI document (``_generated.py``); their few
+helper methods (``to_pandas()``, ...) are kept by hand in ``_helpers.py``.
+"""
+
+from soundstream.types.analytics import (
+    ExportRun,
+    ExportRunTable,
+    Extractor,
+    QualityReport,
+    QualitySummary,
+    QueryParam,
+    QueryResult,
+    QueryTemplate,
+    WarehouseColumn,
+)
 from soundstream.types.artists import (
     Artist,
     ArtistBatch,
@@ -76,6 +91,9 @@ __all__ = [
     "Correlation",
     "CorrelationValue",
     "DegreeCount",
+    "ExportRun",
+    "ExportRunTable",
+    "Extractor",
     "Feedback",
     "FeedbackList",
     "FieldError",
@@ -99,7 +117,12 @@ __all__ = [
     "Pipeline",
     "PipelineStep",
     "Problem",
+    "QualityReport",
+    "QualitySummary",
     "Quantile",
+    "QueryParam",
+    "QueryResult",
+    "QueryTemplate",
     "Reason",
     "Recommendations",
     "RecommendedArtist",
@@ -124,5 +147,6 @@ __all__ = [
     "UserProfile",
     "UserStats",
     "UserSummary",
+    "WarehouseColumn",
     "WeightsStats",
 ]

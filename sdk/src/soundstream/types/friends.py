@@ -1,19 +1,14 @@
-"""Friendships and what friends listen to."""
+"""Friendships and what friends listen to.
 
-from __future__ import annotations
+The models are generated from the gateway's OpenAPI document (``_generated.py``).
+"""
 
-from soundstream._models import BaseModel
+from soundstream.types._generated import (
+    FriendArtist,
+    Friendship,
+)
 
-
-class Friendship(BaseModel):
-    user_id: int
-    friend_id: int
-
-
-class FriendArtist(BaseModel):
-    """An artist the user's friends listen to: how many friends and their plays."""
-
-    artist_id: int
-    friends: int
-    plays: int
-    name: str | None = None
+__all__ = [
+    "FriendArtist",
+    "Friendship",
+]

@@ -1,23 +1,14 @@
-"""API keys of the gateway (managed with an ``admin`` key)."""
+"""API keys of the gateway (managed with an ``admin`` key).
 
-from __future__ import annotations
+The models are generated from the gateway's OpenAPI document (``_generated.py``).
+"""
 
-import datetime as dt
+from soundstream.types._generated import (
+    APIKey,
+    APIKeyCreated,
+)
 
-from soundstream._models import BaseModel
-
-
-class APIKey(BaseModel):
-    """A key as listed: never its secret."""
-
-    id: str
-    name: str
-    scopes: list[str]
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None = None
-
-
-class APIKeyCreated(APIKey):
-    """A new key; ``key`` is the secret, shown this once only."""
-
-    key: str
+__all__ = [
+    "APIKey",
+    "APIKeyCreated",
+]

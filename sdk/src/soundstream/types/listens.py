@@ -1,13 +1,12 @@
-"""A user's listening of an artist (``weight`` = play count)."""
+"""A user's listening of an artist (``weight`` = play count).
 
-from __future__ import annotations
+The models are generated from the gateway's OpenAPI document (``_generated.py``).
+"""
 
-from soundstream._models import BaseModel
+from soundstream.types._generated import (
+    Listen,
+)
 
-
-class Listen(BaseModel):
-    user_id: int
-    artist_id: int
-    weight: int
-    name: str | None = None
-    """The artist's name (None for an artist the catalog no longer has)."""
+__all__ = [
+    "Listen",
+]

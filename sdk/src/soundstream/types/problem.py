@@ -1,25 +1,14 @@
-"""RFC 9457 problem details, the body of every error response."""
+"""RFC 9457 problem details, the body of every error response.
 
-from __future__ import annotations
+The models are generated from the gateway's OpenAPI document (``_generated.py``).
+"""
 
-from soundstream._models import BaseModel
+from soundstream.types._generated import (
+    FieldError,
+    Problem,
+)
 
-
-class FieldError(BaseModel):
-    """One invalid input field."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class Problem(BaseModel):
-    """An ``application/problem+json`` body."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    request_id: str | None = None
-    errors: list[FieldError] | None = None
+__all__ = [
+    "FieldError",
+    "Problem",
+]

@@ -1,20 +1,14 @@
-"""Artist search by tags."""
+"""Artist search by tags.
 
-from __future__ import annotations
+The models are generated from the gateway's OpenAPI document (``_generated.py``).
+"""
 
-from soundstream._models import BaseModel
+from soundstream.types._generated import (
+    ArtistSearchHit,
+    MatchedTag,
+)
 
-
-class MatchedTag(BaseModel):
-    value: str
-    count: int
-
-
-class ArtistSearchHit(BaseModel):
-    id: int
-    name: str
-    is_placeholder: bool = False
-    listeners: int = 0
-    plays: int = 0
-    relevance: float
-    matched_tags: list[MatchedTag] = []
+__all__ = [
+    "ArtistSearchHit",
+    "MatchedTag",
+]

@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 #
-# One Dockerfile, one image per service. PACKAGE picks the workspace package; the image holds
-# that package and its dependencies only (the dashboard image has no scipy, the catalog image no
-# Streamlit). Every process of a service (API, event consumer, Celery worker and beat, its
-# migration step) runs from the service's image with its own command. Why: docs/deploy.md.
+# One Dockerfile, one image per service. PACKAGE picks the workspace package (EXTRA, one of its
+# extras to install too: the listening service's `server`); the image holds that package and its
+# dependencies only (the dashboard image has no scipy, the catalog image no Streamlit, the
+# loader's no Celery). Every process of a service (API, event consumer, Celery worker and beat,
+# its migration step) runs from the service's image with its own command. Why: docs/deploy.md.
 #
 #   docker build --build-arg PACKAGE=soundstream-catalog \
 #     --build-arg COMMAND=catalog-api \
@@ -21,6 +22,7 @@ FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 # --- build: a virtual environment with the one package, installed (not editable) -----------
 FROM ${PYTHON_IMAGE} AS build
 ARG PACKAGE
+ARG EXTRA=""
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
@@ -44,13 +46,14 @@ COPY services/testsupport/pyproject.toml services/testsupport/
 COPY sdk/pyproject.toml sdk/README.md sdk/
 RUN --mount=type=cache,target=/root/.cache/uv \
     test -n "${PACKAGE}" || { echo "build argument PACKAGE is required" >&2; exit 1; } \
-    && uv sync --frozen --no-dev --no-editable --no-install-workspace --package "${PACKAGE}"
+    && uv sync --frozen --no-dev --no-editable --no-install-workspace --package "${PACKAGE}" \
+       ${EXTRA:+--extra "${EXTRA}"}
 
 # Then the workspace's sources and the package itself (with its workspace dependencies).
 COPY services services
 COPY sdk sdk
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package "${PACKAGE}"
+    uv sync --frozen --no-dev --no-editable --package "${PACKAGE}" ${EXTRA:+--extra "${EXTRA}"}
 
 # --- runtime: the environment, two small scripts, a non-root user; no compiler, no uv ------
 FROM ${PYTHON_IMAGE} AS runtime

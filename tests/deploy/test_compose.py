@@ -144,9 +144,9 @@ def test_every_stack_process_runs_in_compose_with_its_command_and_port() -> None
             assert service["environment"][f"{spec.env_prefix}HOST"] == "0.0.0.0"
 
 
-def test_every_build_context_dockerfile_and_package_exists() -> None:
+def test_every_build_context_dockerfile_package_and_extra_exists() -> None:
     members = {
-        tomlish_name(path)
+        tomlish_name(path): tomlish_extras(path)
         for path in [*REPO.glob("services/*/pyproject.toml"), REPO / "sdk" / "pyproject.toml"]
     }
     built = {name: s for name, s in services().items() if "build" in s}
@@ -155,13 +155,24 @@ def test_every_build_context_dockerfile_and_package_exists() -> None:
         context = (REPO / service["build"]["context"]).resolve()
         assert context.is_dir(), name
         assert (context / service["build"].get("dockerfile", "Dockerfile")).is_file(), name
-        assert service["build"]["args"]["PACKAGE"] in members, name
+        args = service["build"]["args"]
+        assert args["PACKAGE"] in members, name
+        if "EXTRA" in args:
+            assert args["EXTRA"] in members[args["PACKAGE"]], name
+            assert "ARG EXTRA" in (REPO / "Dockerfile").read_text(), "the Dockerfile ignores EXTRA"
 
 
 def tomlish_name(pyproject: Path) -> str:
     import tomllib
 
     return str(tomllib.loads(pyproject.read_text())["project"]["name"])
+
+
+def tomlish_extras(pyproject: Path) -> set[str]:
+    import tomllib
+
+    project = tomllib.loads(pyproject.read_text())["project"]
+    return set(project.get("optional-dependencies", {}))
 
 
 def test_every_long_running_service_has_a_healthcheck_and_jobs_are_awaited() -> None:

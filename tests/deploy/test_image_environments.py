@@ -1,5 +1,6 @@
 """Each image's environment, rebuilt here as the Dockerfile builds it (`uv sync --frozen
---no-dev --no-editable --package <pkg>` from the build context alone), starts every process
+--no-dev --no-editable --package <pkg> [--extra <extra>]` from the build context alone, the
+extra the stack file gives the package's processes), starts every process
 of its service: a dependency a package uses but does not declare would break only its image,
 so it is caught here, without Docker."""
 
@@ -19,6 +20,8 @@ from soundstream_admin.stack import find_stack_file, load_stack
 REPO = Path(__file__).resolve().parents[2]
 STACK = load_stack(find_stack_file())
 PACKAGES = sorted({spec.package for spec in STACK if spec.package} | {"soundstream-admin"})
+# The extra each package's image installs too (the Dockerfile's EXTRA build argument).
+EXTRAS = {spec.package: spec.extra for spec in STACK if spec.package and spec.extra}
 # uv as the Makefile finds it: on PATH, else the copy `make` installs into .tools/.
 UV = shutil.which("uv") or str(REPO / ".tools" / "bin" / "uv")
 IGNORED = shutil.ignore_patterns(
@@ -66,6 +69,8 @@ def test_the_image_environment_of_each_package_starts_its_processes(
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
     env.pop("VIRTUAL_ENV", None)
     sync = [UV, "sync", "--frozen", "--no-dev", "--no-editable", "--package", package]
+    if package in EXTRAS:
+        sync += ["--extra", EXTRAS[package]]
     sync += ["--python", sys.executable, "--quiet"]
     built = subprocess.run(sync, cwd=build_context, env=env, capture_output=True, text=True)
     assert built.returncode == 0, built.stderr[-3000:]

@@ -57,6 +57,8 @@ def env_vars(spec: ServiceSpec, specs: Sequence[ServiceSpec]) -> list[dict[str, 
     prefix = spec.env_prefix
     assert spec.package is not None
     out: list[dict[str, Any]] = [{"key": "PACKAGE", "value": spec.package}]  # the image
+    if spec.extra:
+        out.append({"key": "EXTRA", "value": spec.extra})  # the package's extra it installs
     if spec.port is not None:
         out += [
             {"key": f"{prefix}HOST", "value": "0.0.0.0"},

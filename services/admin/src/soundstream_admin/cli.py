@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import typer
@@ -14,6 +15,23 @@ analytics = typer.Typer(
     no_args_is_help=True, help="The analytics warehouse: extract, list, dry-run, export-parquet."
 )
 app.add_typer(analytics, name="analytics")
+
+# The modules of the services the admin installs only with its `stack` extra (the tool itself
+# needs the catalog and listening schemas alone): what `dev`, `dag`, `analytics` and
+# `settings-doc` import or start. SciPy: the listening service's own `server` extra.
+STACK_MODULES = ("recommender", "analytics", "gateway", "dashboard", "scipy")
+
+
+def _require(*modules: str) -> None:
+    """Stop with what to install when a command needs services this install lacks."""
+    missing = [module for module in modules if find_spec(module) is None]
+    if missing:
+        typer.echo(
+            f"error: this command needs the services ({', '.join(missing)} not installed): "
+            "install soundstream-admin[stack] (the workspace has it: make sync)",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -84,6 +102,7 @@ def dev(
     Redis: REDIS_URL when it answers, else a redis-server started here, else an embedded
     in-memory server (fakeredis); the output says which.
     """
+    _require(*STACK_MODULES)
     from soundstream_admin.runner import run_stack
 
     code = run_stack(
@@ -220,6 +239,7 @@ def settings_doc(
     check: bool = typer.Option(False, help="Fail if the document is out of date; write nothing."),
 ) -> None:
     """Render the configuration reference from the services' Settings classes."""
+    _require(*STACK_MODULES)
     from soundstream_admin.settings_doc import render, with_readme_section, write
 
     if check:
@@ -236,6 +256,7 @@ def settings_doc(
 @dag.command("list")
 def dag_list() -> None:
     """Every task graph: its tasks by level, and its schedules."""
+    _require("recommender", "analytics")
     from soundstream_admin.dags import known_graphs
 
     for name, known in known_graphs().items():
@@ -262,6 +283,7 @@ def dag_export(
     """Draw a task graph with each task's last state and duration."""
     import sys
 
+    _require("recommender", "analytics")
     from soundstream_admin.dags import draw, known_graphs
     from soundstream_taskgraph import ExportFormat
     from soundstream_taskgraph.render import GraphvizFailedError, GraphvizUnavailableError
@@ -316,6 +338,7 @@ ONLY_OPTION = typer.Option(None, "--only", help="Only this extractor (repeatable
 
 
 def _run_extract(start: str | None, end: str | None, only: list[str] | None, dry: bool) -> None:
+    _require("analytics")
     from analytics import operations
     from analytics.config import get_settings
     from analytics.runner import describe
@@ -355,6 +378,7 @@ def analytics_dry_run(
 @analytics.command("list")
 def analytics_list() -> None:
     """The registered extractors: table, kind, delta view, last exported day."""
+    _require("analytics")
     from analytics import operations
     from analytics.config import get_settings
     from analytics.warehouse import open_warehouse
@@ -379,6 +403,7 @@ def analytics_export_parquet(
     only: list[str] | None = ONLY_OPTION,
 ) -> None:
     """Write the warehouse tables as Parquet, Hive-partitioned by date."""
+    _require("analytics")
     from analytics import operations
     from analytics.config import get_settings
 

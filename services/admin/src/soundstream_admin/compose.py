@@ -66,8 +66,13 @@ def compose_urls(specs: Sequence[ServiceSpec]) -> dict[str, str]:
     return {spec.name: f"http://{spec.name}:{spec.port}" for spec in specs if spec.port}
 
 
-def build(package: str, command: Sequence[str], healthcheck: str) -> dict[str, Any]:
-    args = {"PACKAGE": package, "COMMAND": " ".join(command), "HEALTHCHECK": healthcheck}
+def build(
+    package: str, command: Sequence[str], healthcheck: str, extra: str | None = None
+) -> dict[str, Any]:
+    args = {"PACKAGE": package}
+    if extra:
+        args["EXTRA"] = extra  # the package's extra the image installs too
+    args |= {"COMMAND": " ".join(command), "HEALTHCHECK": healthcheck}
     return {"context": ".", "dockerfile": "Dockerfile", "args": args}
 
 
@@ -138,7 +143,7 @@ def migration_jobs(specs: Sequence[ServiceSpec]) -> dict[str, dict[str, Any]]:
         command = ["python", "/app/bin/migrate.py", "--settings", spec.settings]
         command += ["--migrations", spec.migrations]
         jobs[f"migrate-{spec.database}"] = {
-            "build": build(spec.package, spec.command, health_target(spec)),
+            "build": build(spec.package, spec.command, health_target(spec), spec.extra),
             "command": command,
             # The service's own settings are checked (its secrets too) before it migrates.
             "environment": {f"{spec.env_prefix}DATABASE_URL": database_url(spec.database)}
@@ -169,7 +174,7 @@ def process_service(
             depends[upstream] = {"condition": "service_healthy"}
     target = health_target(spec)
     service: dict[str, Any] = {
-        "build": build(spec.package, spec.command, target),
+        "build": build(spec.package, spec.command, target, spec.extra),
         "command": list(spec.command),
         "restart": "unless-stopped",
         "environment": process_env(spec, specs, urls),

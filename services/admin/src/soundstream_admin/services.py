@@ -1,48 +1,35 @@
-"""The services whose databases the operator tool manages, with their settings."""
+"""The services whose databases the operator tool manages: every installed service package
+declares its database under the ``soundstream.databases`` entry points, in its light
+``<package>.db`` module (schema and settings, none of the service's runtime dependencies)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from importlib.metadata import entry_points
 
-from sqlalchemy import Engine
+from soundstream_common.db import DATABASES_ENTRY_POINTS, ServiceDatabase
 
-from analytics.config import get_settings as analytics_settings
-from analytics.db import MIGRATIONS as ANALYTICS_MIGRATIONS
-from catalog.config import get_settings as catalog_settings
-from catalog.db import MIGRATIONS as CATALOG_MIGRATIONS
-from gateway.config import get_settings as gateway_settings
-from gateway.db import MIGRATIONS as GATEWAY_MIGRATIONS
-from listening.config import get_settings as listening_settings
-from listening.db import MIGRATIONS as LISTENING_MIGRATIONS
-from recommender.config import get_settings as recommender_settings
-from recommender.db import MIGRATIONS as RECOMMENDER_MIGRATIONS
-from soundstream_common.db import Migrations, create_db_engine
-from soundstream_common.settings import ServiceSettings
+# The order the databases are migrated and reported in; a service not listed comes after.
+ORDER = ("catalog", "listening", "recommender", "analytics", "gateway")
+
+# The databases `soundstream-admin import` writes: the admin depends on these two packages.
+IMPORTED = ("catalog", "listening")
 
 
-@dataclass(frozen=True)
-class ServiceDatabase:
-    name: str
-    settings: ServiceSettings
-    migrations: Migrations
-
-    def engine(self) -> Engine:
-        return create_db_engine(
-            self.settings.database_url, busy_timeout_ms=self.settings.sqlite_busy_timeout_ms
-        )
+def _rank(name: str) -> tuple[int, str]:
+    return (ORDER.index(name) if name in ORDER else len(ORDER), name)
 
 
 def service_databases() -> dict[str, ServiceDatabase]:
-    return {
-        "catalog": ServiceDatabase("catalog", catalog_settings(), CATALOG_MIGRATIONS),
-        "listening": ServiceDatabase("listening", listening_settings(), LISTENING_MIGRATIONS),
-        "recommender": ServiceDatabase(
-            "recommender", recommender_settings(), RECOMMENDER_MIGRATIONS
-        ),
-        "analytics": ServiceDatabase("analytics", analytics_settings(), ANALYTICS_MIGRATIONS),
-        "gateway": ServiceDatabase("gateway", gateway_settings(), GATEWAY_MIGRATIONS),
-    }
+    """Every installed service's database, by name (catalog and listening always: the admin
+    depends on them; the others with the services, e.g. ``soundstream-admin[stack]``)."""
+    found: dict[str, ServiceDatabase] = {}
+    for entry in entry_points(group=DATABASES_ENTRY_POINTS):
+        database = entry.load()
+        if not isinstance(database, ServiceDatabase):
+            raise TypeError(f"entry point {entry.value} is not a ServiceDatabase")
+        found[database.name] = database
+    return {name: found[name] for name in sorted(found, key=_rank)}
 
 
 def migrate_all(notify: Callable[[str], None] | None = None) -> dict[str, str | None]:
@@ -59,7 +46,7 @@ def migrate_all(notify: Callable[[str], None] | None = None) -> dict[str, str | 
         finally:
             engine.dispose()
     recovered = recover_databases(
-        {name: databases[name].settings.database_url for name in ("catalog", "listening")}
+        {name: databases[name].settings().database_url for name in IMPORTED}
     )
     for outcome in recovered:
         if notify is not None:

@@ -34,6 +34,8 @@ class ServiceSpec:
     env: Mapping[str, str] = field(default_factory=dict)
     # Used by the container deployment (see infra/stack.toml); the runner reads only `redis`.
     package: str | None = None
+    # The package's extra its image installs too (the listening service's `server`: SciPy).
+    extra: str | None = None
     settings: str | None = None
     database: str | None = None
     migrations: str | None = None
@@ -85,6 +87,7 @@ def load_stack(path: Path) -> list[ServiceSpec]:
                 docs=entry.get("docs", "/docs"),
                 env={k: str(v) for k, v in entry.get("env", {}).items()},
                 package=entry.get("package"),
+                extra=entry.get("extra"),
                 settings=entry.get("settings"),
                 database=entry.get("database"),
                 migrations=entry.get("migrations"),

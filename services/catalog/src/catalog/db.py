@@ -16,9 +16,14 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from soundstream_common.db import Migrations, create_db_engine
+from catalog.config import get_settings
+from soundstream_common.db import Migrations, ServiceDatabase, create_db_engine
 
 MIGRATIONS = Migrations("catalog")
+
+# Registered under the ``soundstream.databases`` entry points (pyproject.toml): how the
+# operator tool migrates this database without importing the rest of the service.
+DATABASE = ServiceDatabase("catalog", get_settings, MIGRATIONS)
 
 
 def _unicode_lower(value: object) -> object:

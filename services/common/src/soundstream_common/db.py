@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,9 @@ from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, creat
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from soundstream_common.settings import ServiceSettings
 
 # Explicit, stable constraint/index names: migrations stay reviewable and portable.
 NAMING_CONVENTION = {
@@ -188,6 +192,30 @@ class Migrations:
     def current(self, engine: Engine) -> str | None:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
+
+
+# The entry-point group under which each service package declares its database (a
+# ``ServiceDatabase`` in its light ``<package>.db`` module). The operator tool finds every
+# installed service's database there and imports nothing else of the service.
+DATABASES_ENTRY_POINTS = "soundstream.databases"
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """A service's database as the operator tool reaches it: where it is (the service's own
+    settings) and its migrations. Declared in ``<package>.db`` (schema and settings only, none
+    of the service's runtime dependencies) and registered under :data:`DATABASES_ENTRY_POINTS`.
+    """
+
+    name: str
+    settings: Callable[[], ServiceSettings]
+    migrations: Migrations
+
+    def engine(self) -> Engine:
+        settings = self.settings()
+        return create_db_engine(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
 
 
 def run_alembic_env(target_metadata: MetaData) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from soundstream_common.exports import ExportFormatError, json_line, parse_export
+from soundstream_common.exports import (
+    ExportFormatError,
+    ExportReader,
+    export_lines,
+    json_line,
+    parse_export,
+)
 
 HEADER = json_line(type="export", format=1, dataset_version=3, etag='"e-3"')
 BODY = b"".join(
@@ -67,3 +73,31 @@ def test_anything_but_a_whole_export_is_refused_by_name(
 ) -> None:
     with pytest.raises(ExportFormatError, match=says):
         parse(body, **options)
+
+
+def test_an_export_arriving_in_any_chunks_is_read_in_batches_of_the_size_asked() -> None:
+    chunks = [BODY[i : i + 7] for i in range(0, len(BODY), 7)]  # lines cut anywhere
+    reader = ExportReader(
+        export_lines(chunks),
+        header_type="export",
+        export_format=1,
+        keep=("artists", "tag_assignments"),
+        batch_rows=2,
+    )
+    assert list(reader.batches()) == [
+        ("artists", [[1, "Duran Duran"], [2, "Depeche Mode"]]),
+        ("tag_assignments", [[7, 1], [8, 2]]),
+        ("tag_assignments", [[9, 2]]),
+    ]
+    assert reader.header["dataset_version"] == 3
+
+
+def test_a_cut_stream_read_in_batches_fails_after_its_last_batch() -> None:
+    cut = BODY.rsplit(b"\n", 2)[0] + b"\n"
+    reader = ExportReader(
+        export_lines([cut]), header_type="export", export_format=1, keep=("tag_assignments",)
+    )
+    batches = reader.batches()
+    assert next(batches) == ("tag_assignments", [[7, 1], [8, 2], [9, 2]])
+    with pytest.raises(ExportFormatError, match="the stream was cut"):
+        next(batches)

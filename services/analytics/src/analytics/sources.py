@@ -3,8 +3,9 @@
 The analytics service never reads another service's tables: it streams the catalog's
 ``/export/snapshot`` (artists, tags, tag assignments) and the listening service's
 ``/export/snapshot`` (listens, friendships), checks each stream ended (a cut stream is an
-error, never a partial run), and loads them as *temporary* tables of the warehouse's
-connection. Extractors query those with Ibis; nothing of them outlives the run.
+error, never a partial run), parsing each a batch of rows at a time into Arrow columns, and
+loads them as *temporary* tables of the warehouse's connection. Extractors query those with
+Ibis; nothing of them outlives the run.
 
 Reads are conditional: with an :class:`~analytics.export_cache.ExportCache`, an export whose
 ETag has not changed since the last run answers ``304 Not Modified`` and its kept sections
@@ -32,7 +33,7 @@ from sqlalchemy import Engine, inspect, select
 from analytics.exceptions import SourceUnavailableError
 from analytics.export_cache import ExportCache
 from analytics.models import EventRecord
-from soundstream_common.exports import ExportFormatError, parse_export
+from soundstream_common.exports import ExportFormatError, ExportReader, export_lines
 
 DAY_MS = 86_400_000
 
@@ -97,7 +98,11 @@ def read_export(
     client: httpx.Client, source: str, cache: ExportCache | None = None
 ) -> dict[str, pa.Table]:
     """One service's ``/export/snapshot`` as Arrow tables (only the known sections); with
-    ``cache``, read only when it changed since the kept copy (see the module)."""
+    ``cache``, read only when it changed since the kept copy (see the module).
+
+    The body is parsed as it arrives, a batch of rows at a time, each batch turned into Arrow
+    columns at once: memory holds the columns, never the body or its rows as Python objects.
+    """
     kept = cache.etag(source) if cache is not None else None
     headers = {"If-None-Match": kept} if kept else {}
     try:
@@ -111,33 +116,35 @@ def read_export(
             if response.status_code != 200:
                 raise SourceUnavailableError(source, f"HTTP {response.status_code}")
             header_type, keep = EXPORTS[source]
-            sections = parse_export(
-                response.read(), header_type=header_type, export_format=EXPORT_FORMAT, keep=keep
-            ).sections
+            reader = ExportReader(
+                export_lines(response.iter_bytes()),
+                header_type=header_type,
+                export_format=EXPORT_FORMAT,
+                keep=keep,
+            )
+            batches: dict[str, list[pa.RecordBatch]] = {name: [] for name in keep}
+            for name, rows in reader.batches():
+                batches[name].append(_record_batch(SCHEMAS[name], rows))
             etag = response.headers.get("ETag")
     except ExportFormatError as exc:
         raise SourceUnavailableError(source, str(exc)) from exc
     except httpx.HTTPError as exc:
         raise SourceUnavailableError(source, str(exc)) from exc
-    tables = _tables(sections)
+    tables = {
+        name: pa.Table.from_batches(parts, schema=SCHEMAS[name]) for name, parts in batches.items()
+    }
     if cache is not None and etag:
         cache.store(source, etag, tables)
     return tables
 
 
-def _tables(sections: dict[str, list[list[object]]]) -> dict[str, pa.Table]:
-    """The known sections' rows as Arrow tables of their declared types."""
-    tables = {}
-    for name, rows in sections.items():
-        schema = SCHEMAS.get(name)
-        if schema is None:
-            continue
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-        tables[name] = pa.table(
-            [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
-            schema=schema,
-        )
-    return tables
+def _record_batch(schema: pa.Schema, rows: list[list[object]]) -> pa.RecordBatch:
+    """Rows of one section as an Arrow batch of its declared column types."""
+    columns = list(zip(*rows, strict=True))
+    return pa.record_batch(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
 
 
 def fetch_snapshot(
@@ -198,7 +205,8 @@ class Sources:
 
 
 def load_sources(backend: SQLBackend, snapshot: Snapshot) -> Sources:
-    """Load ``snapshot`` as temporary tables of ``backend``'s connection."""
+    """Load ``snapshot`` as temporary tables of ``backend``'s connection (on DuckDB, within
+    its memory limit: what exceeds it spills to disk)."""
     loaded: dict[str, ir.Table] = {}
     for name, table in snapshot.tables.items():
         data = _with_days(table) if name == "tag_assignments" else table

@@ -111,6 +111,104 @@ class ExportDocument:
     sections: dict[str, list[list[Any]]]
 
 
+def export_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a body that arrives in chunks (a chunk may end inside a line)."""
+    rest = b""
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+class ExportReader:
+    """An export's NDJSON read line by line: its header (``{"type": header_type, "format": …}``),
+    the rows of the sections of ``keep`` in batches of at most ``batch_rows`` (the other
+    sections are only counted), and its end line, whose counts must match the rows read (a
+    cut stream has none, or other counts).
+
+    :meth:`batches` raises :class:`ExportFormatError` naming what is wrong; the check of the
+    end line comes after the last batch, so a reader keeps nothing of an export until the
+    iteration has finished. Each batch's rows are parsed in one call (as one JSON array), and
+    at most one batch is held in memory at a time.
+    """
+
+    def __init__(
+        self,
+        lines: Iterable[bytes],
+        *,
+        header_type: str,
+        export_format: int,
+        keep: Collection[str],
+        batch_rows: int = 5 * CHUNK_ROWS,
+    ) -> None:
+        self._lines = lines
+        self.header_type = header_type
+        self.export_format = export_format
+        self.keep = frozenset(keep)
+        self.batch_rows = batch_rows
+        self.header: dict[str, Any] = {}
+
+    def batches(self) -> Iterator[tuple[str, list[list[Any]]]]:
+        """``(section, rows)`` for each batch of a kept section, in the export's order."""
+        name = self.header_type
+        header: dict[str, Any] | None = None
+        counts: dict[str, int] = {}
+        current: str | None = None
+        pending: list[bytes] = []
+        end: dict[str, Any] | None = None
+        for raw in self._lines:
+            line = raw.strip()
+            if not line:
+                continue
+            if end is not None:
+                raise ExportFormatError("data after the end line")
+            if line.startswith(b"["):
+                if current is None:
+                    raise ExportFormatError(f"row outside a section: {line[:80]!r}")
+                counts[current] += 1
+                if current in self.keep:
+                    pending.append(line)
+                    if len(pending) >= self.batch_rows:
+                        yield current, _rows(pending)
+                continue
+            if pending and current is not None:
+                yield current, _rows(pending)
+            value = orjson.loads(line)
+            kind = value.get("type") if isinstance(value, dict) else None
+            if kind == name and header is None:
+                if value.get("format") != self.export_format:
+                    raise ExportFormatError(f"unsupported {name} format {value.get('format')!r}")
+                header = value
+                self.header = value
+            elif kind == "section" and header is not None:
+                current = str(value.get("name"))
+                counts.setdefault(current, 0)
+            elif kind == "end" and header is not None:
+                end = value
+            else:
+                raise ExportFormatError(f"unexpected line type {kind!r}")
+        if pending and current is not None:
+            yield current, _rows(pending)
+        if header is None:
+            raise ExportFormatError(f"{name} header missing")
+        if end is None:
+            raise ExportFormatError(f"{name} truncated (the stream was cut): no end line")
+        for section in {*counts, *self.keep}:  # a kept section the export lacks counts as 0 rows
+            if int(end.get(section, -1)) != counts.get(section, 0):
+                raise ExportFormatError(
+                    f"{name} truncated: {section} count does not match the end line"
+                )
+
+
+def _rows(pending: list[bytes]) -> list[list[Any]]:
+    """The pending row lines parsed as one JSON array (and the pending list emptied)."""
+    rows: list[list[Any]] = orjson.loads(b"[" + b",".join(pending) + b"]")
+    pending.clear()
+    return rows
+
+
 def parse_export(
     body: bytes | Iterable[str],
     *,
@@ -118,61 +216,14 @@ def parse_export(
     export_format: int,
     keep: Collection[str],
 ) -> ExportDocument:
-    """Parse an export's NDJSON: its header (``{"type": header_type, "format": …}``), each
-    section's rows (those of ``keep`` parsed, the others only counted), and its end line,
-    whose counts must match the rows read (a cut stream has none, or other counts).
+    """A whole export parsed at once (see :class:`ExportReader`, which reads one in batches):
+    its header and every row of the sections of ``keep``.
 
-    Raises :class:`ExportFormatError` naming what is wrong. Each section's rows are parsed
-    in one call (as one JSON array): the bulk of an export costs one parse per section.
+    Raises :class:`ExportFormatError` naming what is wrong.
     """
     lines = body.split(b"\n") if isinstance(body, bytes) else (s.encode() for s in body)
-    header: dict[str, Any] | None = None
+    reader = ExportReader(lines, header_type=header_type, export_format=export_format, keep=keep)
     sections: dict[str, list[list[Any]]] = {name: [] for name in keep}
-    counts: dict[str, int] = {}
-    current: str | None = None
-    pending: list[bytes] = []
-    end: dict[str, Any] | None = None
-
-    def flush() -> None:
-        if pending and current in sections:
-            sections[current].extend(orjson.loads(b"[" + b",".join(pending) + b"]"))
-        pending.clear()
-
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if end is not None:
-            raise ExportFormatError("data after the end line")
-        if line.startswith(b"["):
-            if current is None:
-                raise ExportFormatError(f"row outside a section: {line[:80]!r}")
-            counts[current] += 1
-            if current in sections:
-                pending.append(line)
-            continue
-        flush()
-        value = orjson.loads(line)
-        kind = value.get("type") if isinstance(value, dict) else None
-        if kind == header_type and header is None:
-            if value.get("format") != export_format:
-                raise ExportFormatError(f"unsupported {header_type} format {value.get('format')!r}")
-            header = value
-        elif kind == "section" and header is not None:
-            current = str(value.get("name"))
-            counts.setdefault(current, 0)
-        elif kind == "end" and header is not None:
-            end = value
-        else:
-            raise ExportFormatError(f"unexpected line type {kind!r}")
-    flush()
-    if header is None:
-        raise ExportFormatError(f"{header_type} header missing")
-    if end is None:
-        raise ExportFormatError(f"{header_type} truncated (the stream was cut): no end line")
-    for name in {*counts, *keep}:  # a kept section the export lacks counts as 0 rows
-        if int(end.get(name, -1)) != counts.get(name, 0):
-            raise ExportFormatError(
-                f"{header_type} truncated: {name} count does not match the end line"
-            )
-    return ExportDocument(header=header, sections=sections)
+    for name, rows in reader.batches():
+        sections[name].extend(rows)
+    return ExportDocument(header=reader.header, sections=sections)

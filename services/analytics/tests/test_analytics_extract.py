@@ -60,6 +60,28 @@ def test_daily_activity_has_one_row_per_day_with_running_totals(
     assert activity[D("2010-01-07")]["total_taggers"] == 3
 
 
+def test_tag_usage_counts_distinct_artists_and_taggers_per_tag_and_day(
+    warehouse_url: str,
+) -> None:
+    day = D("2010-01-01")
+    snapshot = make_snapshot(
+        [(1, 1, 1, day), (1, 2, 1, day), (2, 1, 1, day), (2, 1, 2, day), (3, 3, 1, None)]
+    )
+    extract(warehouse_url, snapshot)
+    midnight = datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+    usage = [
+        (
+            r["timestamp"].astimezone(datetime.UTC),
+            r["tag"],
+            r["assignments"],
+            r["artists"],
+            r["taggers"],
+        )
+        for r in rows(warehouse_url, "tag_usage_daily")
+    ]
+    assert sorted(usage) == [(midnight, "Hip-Hop", 1, 1, 1), (midnight, "rock", 3, 2, 2)]
+
+
 def test_delta_view_turns_running_totals_into_daily_differences(
     warehouse_url: str, snapshot: Snapshot
 ) -> None:

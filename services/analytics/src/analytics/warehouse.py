@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import duckdb
 import ibis
@@ -27,6 +28,9 @@ from sqlalchemy.engine import make_url
 from analytics.exceptions import SchemaChangedError
 from analytics.framework import Extractor, differentiated_fields
 
+DUCKDB_CONFIG = {"memory_limit": "512MB"}
+"""DuckDB's settings unless the URL's query sets them (``duckdb:///w.duckdb?memory_limit=4GB``):
+beyond its memory limit DuckDB spills to disk, so a backfill's memory stays bounded."""
 LOCK_WAIT_SECONDS = 30.0
 """How long opening a DuckDB file waits while another process has it open."""
 STATE_TABLE = "export_state"
@@ -36,7 +40,8 @@ STATE_SCHEMA = ibis.schema(
 
 
 def connect(url: str) -> SQLBackend:
-    """An Ibis backend for ``duckdb:///path`` (or a bare path) or ``postgresql://...``."""
+    """An Ibis backend for ``duckdb:///path`` (or a bare path; DuckDB settings in its query,
+    see :data:`DUCKDB_CONFIG`) or ``postgresql://...``."""
     if url.startswith(("postgresql", "postgres")):
         parsed = make_url(url)
         backend: SQLBackend = ibis.postgres.connect(
@@ -47,15 +52,21 @@ def connect(url: str) -> SQLBackend:
             database=parsed.database,
         )
         return backend
-    path = url.removeprefix("duckdb://").removeprefix("/") if url.startswith("duckdb") else url
-    if url.startswith("duckdb:///"):
-        path = url.removeprefix("duckdb://")
+    location, _, query = url.partition("?")
+    config = {**DUCKDB_CONFIG, **dict(parse_qsl(query))}
+    path = (
+        location.removeprefix("duckdb://").removeprefix("/")
+        if url.startswith("duckdb")
+        else location
+    )
+    if location.startswith("duckdb:///"):
+        path = location.removeprefix("duckdb://")
     if path not in ("", ":memory:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            duck: SQLBackend = ibis.duckdb.connect(path or ":memory:")
+            duck: SQLBackend = ibis.duckdb.connect(path or ":memory:", **config)
             return duck
         except duckdb.IOException as exc:
             # Another process (the API, a worker, the CLI) holds the file for a moment.

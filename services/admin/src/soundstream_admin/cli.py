@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from importlib.util import find_spec
 from pathlib import Path
 
 import typer
 
+from soundstream_admin.cli_analytics import analytics
+from soundstream_admin.stack_extra import STACK_MODULES, require
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 dag = typer.Typer(no_args_is_help=True, help="Task graphs: list them, draw them.")
 app.add_typer(dag, name="dag")
-analytics = typer.Typer(
-    no_args_is_help=True, help="The analytics warehouse: extract, list, dry-run, export-parquet."
-)
 app.add_typer(analytics, name="analytics")
-
-# The modules of the services the admin installs only with its `stack` extra (the tool itself
-# needs the catalog and listening schemas alone): what `dev`, `dag`, `analytics` and
-# `settings-doc` import or start. SciPy: the listening service's own `server` extra.
-STACK_MODULES = ("recommender", "analytics", "gateway", "dashboard", "scipy")
-
-
-def _require(*modules: str) -> None:
-    """Stop with what to install when a command needs services this install lacks."""
-    missing = [module for module in modules if find_spec(module) is None]
-    if missing:
-        typer.echo(
-            f"error: this command needs the services ({', '.join(missing)} not installed): "
-            "install soundstream-admin[stack] (the workspace has it: make sync)",
-            err=True,
-        )
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -102,7 +83,7 @@ def dev(
     Redis: REDIS_URL when it answers, else a redis-server started here, else an embedded
     in-memory server (fakeredis); the output says which.
     """
-    _require(*STACK_MODULES)
+    require(*STACK_MODULES)
     from soundstream_admin.runner import run_stack
 
     code = run_stack(
@@ -239,7 +220,7 @@ def settings_doc(
     check: bool = typer.Option(False, help="Fail if the document is out of date; write nothing."),
 ) -> None:
     """Render the configuration reference from the services' Settings classes."""
-    _require(*STACK_MODULES)
+    require(*STACK_MODULES)
     from soundstream_admin.settings_doc import render, with_readme_section, write
 
     if check:
@@ -256,7 +237,7 @@ def settings_doc(
 @dag.command("list")
 def dag_list() -> None:
     """Every task graph: its tasks by level, and its schedules."""
-    _require("recommender", "analytics")
+    require("recommender", "analytics")
     from soundstream_admin.dags import known_graphs
 
     for name, known in known_graphs().items():
@@ -283,7 +264,7 @@ def dag_export(
     """Draw a task graph with each task's last state and duration."""
     import sys
 
-    _require("recommender", "analytics")
+    require("recommender", "analytics")
     from soundstream_admin.dags import draw, known_graphs
     from soundstream_taskgraph import ExportFormat
     from soundstream_taskgraph.render import GraphvizFailedError, GraphvizUnavailableError
@@ -311,104 +292,3 @@ def dag_export(
         return
     output.write_bytes(picture)
     typer.echo(f"{graph} ({fmt}) written to {output}", err=True)
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        typer.echo(f"error: {option} must be a date YYYY-MM-DD, not {value!r}", err=True)
-        raise typer.Exit(2) from exc
-
-
-def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    """``--from`` (included) and ``--to`` (included) as ``[start, end)``."""
-    first, last = _day(start, "--from"), _day(end, "--to")
-    if first is not None and last is not None and first > last:
-        typer.echo("error: --from must not be after --to", err=True)
-        raise typer.Exit(2)
-    return first, (last + timedelta(days=1) if last is not None else None)
-
-
-FROM_OPTION = typer.Option(None, "--from", help="First day (YYYY-MM-DD), included.")
-TO_OPTION = typer.Option(None, "--to", help="Last day (YYYY-MM-DD), included.")
-ONLY_OPTION = typer.Option(None, "--only", help="Only this extractor (repeatable).")
-
-
-def _run_extract(start: str | None, end: str | None, only: list[str] | None, dry: bool) -> None:
-    _require("analytics")
-    from analytics import operations
-    from analytics.config import get_settings
-    from analytics.runner import describe
-    from soundstream_common.errors import ProblemError
-
-    first, stop = _range(start, end)
-    try:
-        result = operations.extract(
-            get_settings(), start=first, end=stop, dry_run=dry, names=only or ()
-        )
-    except ProblemError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(describe(result))
-
-
-@analytics.command("extract")
-def analytics_extract(
-    start: str | None = FROM_OPTION,
-    end: str | None = TO_OPTION,
-    only: list[str] | None = ONLY_OPTION,
-) -> None:
-    """Export the days since the last export (or re-export --from/--to, replacing them)."""
-    _run_extract(start, end, only, dry=False)
-
-
-@analytics.command("dry-run")
-def analytics_dry_run(
-    start: str | None = FROM_OPTION,
-    end: str | None = TO_OPTION,
-    only: list[str] | None = ONLY_OPTION,
-) -> None:
-    """Print the rows an export would write, as tables; write nothing."""
-    _run_extract(start, end, only, dry=True)
-
-
-@analytics.command("list")
-def analytics_list() -> None:
-    """The registered extractors: table, kind, delta view, last exported day."""
-    _require("analytics")
-    from analytics import operations
-    from analytics.config import get_settings
-    from analytics.warehouse import open_warehouse
-
-    settings = get_settings()
-    with open_warehouse(settings.warehouse_url) as warehouse:
-        for extractor in operations.extractors(settings):
-            table = extractor.table()
-            last = warehouse.last_day(table) if warehouse.has("export_state") else None
-            delta = extractor.delta_view() or "-"
-            typer.echo(
-                f"{extractor.name}: table {table}, {extractor.kind}, delta view {delta}, "
-                f"exported up to {last or 'never'}"
-            )
-            typer.echo(f"    {extractor.description}")
-
-
-@analytics.command("export-parquet")
-def analytics_export_parquet(
-    start: str | None = FROM_OPTION,
-    end: str | None = TO_OPTION,
-    only: list[str] | None = ONLY_OPTION,
-) -> None:
-    """Write the warehouse tables as Parquet, Hive-partitioned by date."""
-    _require("analytics")
-    from analytics import operations
-    from analytics.config import get_settings
-
-    first, stop = _range(start, end)
-    for table in operations.parquet(get_settings(), start=first, end=stop, names=only or ()):
-        typer.echo(
-            f"{table.table}: {table.rows} rows in {table.partitions} partitions at {table.path}"
-        )

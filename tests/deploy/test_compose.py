@@ -15,13 +15,15 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
-from pydantic import AliasChoices, SecretStr
+from pydantic import AliasChoices
 
 from soundstream_admin.blueprint import blueprint_document, render_blueprint
 from soundstream_admin.compose import PUBLIC_SERVICES, compose_document, render
 from soundstream_admin.stack import ServiceSpec, find_stack_file, load_stack
 from soundstream_admin.yaml_text import to_yaml
 from soundstream_common.secret_rules import PLACEHOLDER_SECRETS
+
+from .needed import needed_settings
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -30,7 +32,6 @@ ENV_EXAMPLE = REPO / ".env.example"
 SCHEMA = json.loads((REPO / "infra" / "compose-spec" / "compose-spec.json").read_text())
 STACK = load_stack(find_stack_file())
 VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
-ONE_MACHINE_ONLY = ("127.0.0.1", "localhost")
 
 
 def compose() -> dict[str, Any]:
@@ -85,35 +86,6 @@ def test_compose_file_and_blueprint_are_the_renderings_of_the_stack_file() -> No
     assert (REPO / "render.yaml").read_text() == render_blueprint(STACK), (
         f"render.yaml {regenerate}"
     )
-
-
-def blueprint_env(blueprint: dict[str, Any], service: dict[str, Any]) -> dict[str, Any]:
-    """A Render service's variables by name, its environment groups' included."""
-    env = {var["key"]: var for var in service["envVars"] if "key" in var}
-    groups = {var["fromGroup"] for var in service["envVars"] if "fromGroup" in var}
-    for group in blueprint["envVarGroups"]:
-        if group["name"] in groups:
-            env |= {var["key"]: var for var in group["envVars"]}
-    return env
-
-
-def test_the_blueprint_runs_every_stack_process_from_its_image_with_its_settings() -> None:
-    blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
-    by_name = {service["name"]: service for service in blueprint["services"]}
-    databases = {database["name"] for database in blueprint["databases"]}
-    for spec in STACK:
-        service = by_name[f"soundstream-{spec.name}"]
-        env = blueprint_env(blueprint, service)
-        assert service["dockerCommand"] == " ".join(spec.command)
-        assert env["PACKAGE"]["value"] == spec.package
-        if spec.database:
-            source = env[f"{spec.env_prefix}DATABASE_URL"]["fromDatabase"]["name"]
-            assert source in databases
-        for secret in spec.secrets:
-            given = env[secret]
-            assert given.get("sync") is False or given.get("generateValue") or given["fromService"]
-    public = {s["name"] for s in blueprint["services"] if s["type"] == "web"}
-    assert public == {f"soundstream-{name}" for name in PUBLIC_SERVICES}
 
 
 @pytest.mark.parametrize("path", [COMPOSE_FILE, DEV_FILE], ids=lambda p: p.name)
@@ -281,24 +253,6 @@ def test_every_compose_variable_is_documented_in_env_example_and_none_is_stale()
     assert documented - used == set(), "in .env.example, used by no compose file"
 
 
-def needed_settings(spec: ServiceSpec) -> set[str]:
-    """What a container must be given: required settings, secrets with a built-in value, and
-    every default that only works on one machine (127.0.0.1, a SQLite file)."""
-    needed = set()
-    for field_name, info in spec.settings_class().model_fields.items():
-        if field_name == "host" and spec.port is None:
-            continue  # a process without a port binds nothing
-        default = None if info.is_required() else info.get_default(call_default_factory=True)
-        if (
-            info.is_required()
-            or isinstance(default, SecretStr)
-            or any(host in str(default) for host in ONE_MACHINE_ONLY)
-            or (field_name == "database_url" and spec.database is not None)
-        ):
-            needed.add(f"{spec.env_prefix}{field_name.upper()}")
-    return needed
-
-
 @pytest.mark.parametrize("spec", STACK, ids=lambda s: s.name)
 def test_every_setting_a_container_needs_is_provided(spec: ServiceSpec) -> None:
     raw_env = services()[spec.name]["environment"]
@@ -321,15 +275,6 @@ def test_every_setting_a_container_needs_is_provided(spec: ServiceSpec) -> None:
     settings = cls.model_validate({**values, "environment": "production"})
     if spec.database:
         assert str(settings.database_url).startswith("postgresql+psycopg://")
-
-
-@pytest.mark.parametrize("spec", STACK, ids=lambda s: s.name)
-def test_every_setting_a_render_service_needs_is_provided(spec: ServiceSpec) -> None:
-    blueprint = yaml.safe_load((REPO / "render.yaml").read_text())
-    [service] = [s for s in blueprint["services"] if s["name"] == f"soundstream-{spec.name}"]
-    given = set(blueprint_env(blueprint, service))
-
-    assert needed_settings(spec) - given == set(), f"{spec.name}: missing in render.yaml"
 
 
 def docker_compose_cli() -> list[str] | None:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,37 @@ def test_the_image_environment_of_each_package_starts_its_processes(
         imports = "import sqlalchemy, redis, soundstream_common.db"
         check = subprocess.run([python, "-c", imports], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr[-2000:]
+
+
+@pytest.mark.timeout(600)
+def test_a_source_change_reaches_the_next_build_through_the_shared_cache(
+    build_context: Path, tmp_path: Path
+) -> None:
+    """The Dockerfile's uv cache mount outlives builds: a package whose code changed (and not
+    its pyproject.toml) must be built again, never taken from the cache (``cache-keys``)."""
+    context = tmp_path / "context"
+    shutil.copytree(build_context, context)
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    package = context / "services" / "common" / "src" / "soundstream_common" / "__init__.py"
+    marker = f"BUILD_MARK = {uuid.uuid4().hex!r}\n"
+
+    def build(name: str) -> str:
+        venv = tmp_path / name
+        sync = [UV, "sync", "--frozen", "--no-dev", "--no-editable"]
+        sync += ["--package", "soundstream-common", "--python", sys.executable, "--quiet"]
+        built = subprocess.run(
+            sync,
+            cwd=context,
+            env={**env, "UV_PROJECT_ENVIRONMENT": str(venv)},
+            text=True,
+            capture_output=True,
+        )
+        assert built.returncode == 0, built.stderr[-3000:]
+        installed = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+        return (installed / "site-packages" / "soundstream_common" / "__init__.py").read_text()
+
+    assert marker not in build("before")
+    package.write_text(package.read_text() + marker)
+
+    assert marker in build("after")

@@ -54,13 +54,7 @@ def connect(url: str) -> SQLBackend:
         return backend
     location, _, query = url.partition("?")
     config = {**DUCKDB_CONFIG, **dict(parse_qsl(query))}
-    path = (
-        location.removeprefix("duckdb://").removeprefix("/")
-        if url.startswith("duckdb")
-        else location
-    )
-    if location.startswith("duckdb:///"):
-        path = location.removeprefix("duckdb://")
+    path = location.removeprefix("duckdb://")  # duckdb:///abs/w.duckdb -> /abs/w.duckdb
     if path not in ("", ":memory:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + LOCK_WAIT_SECONDS

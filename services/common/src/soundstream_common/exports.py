@@ -149,11 +149,11 @@ class ExportReader:
         self.keep = frozenset(keep)
         self.batch_rows = batch_rows
         self.header: dict[str, Any] = {}
+        """The header line, once read (empty before)."""
 
     def batches(self) -> Iterator[tuple[str, list[list[Any]]]]:
         """``(section, rows)`` for each batch of a kept section, in the export's order."""
         name = self.header_type
-        header: dict[str, Any] | None = None
         counts: dict[str, int] = {}
         current: str | None = None
         pending: list[bytes] = []
@@ -177,21 +177,20 @@ class ExportReader:
                 yield current, _rows(pending)
             value = orjson.loads(line)
             kind = value.get("type") if isinstance(value, dict) else None
-            if kind == name and header is None:
+            if kind == name and not self.header:
                 if value.get("format") != self.export_format:
                     raise ExportFormatError(f"unsupported {name} format {value.get('format')!r}")
-                header = value
                 self.header = value
-            elif kind == "section" and header is not None:
+            elif kind == "section" and self.header:
                 current = str(value.get("name"))
                 counts.setdefault(current, 0)
-            elif kind == "end" and header is not None:
+            elif kind == "end" and self.header:
                 end = value
             else:
                 raise ExportFormatError(f"unexpected line type {kind!r}")
         if pending and current is not None:
             yield current, _rows(pending)
-        if header is None:
+        if not self.header:
             raise ExportFormatError(f"{name} header missing")
         if end is None:
             raise ExportFormatError(f"{name} truncated (the stream was cut): no end line")

@@ -25,6 +25,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +57,27 @@ def load_spec(service: str) -> dict[str, Any]:
     return data
 
 
-def live_spec(service: str) -> dict[str, Any]:
-    """The OpenAPI document of the upstream application itself (workspace only). The app is
-    built only to read its document: in development mode, so that no secret is asked for."""
-    module = importlib.import_module(f"{service}.main")
+@contextmanager
+def development_mode() -> Iterator[None]:
+    """The process's environment set to development while the block runs: an application
+    built only to read its OpenAPI document asks for no secret."""
     before = os.environ.get(ENVIRONMENT_VARIABLE)
     os.environ[ENVIRONMENT_VARIABLE] = "development"
     try:
-        spec: dict[str, Any] = module.create_app().openapi()
+        yield
     finally:
         if before is None:
             del os.environ[ENVIRONMENT_VARIABLE]
         else:
             os.environ[ENVIRONMENT_VARIABLE] = before
+
+
+def live_spec(service: str) -> dict[str, Any]:
+    """The OpenAPI document of the upstream application itself (workspace only), built in
+    :func:`development_mode`."""
+    module = importlib.import_module(f"{service}.main")
+    with development_mode():
+        spec: dict[str, Any] = module.create_app().openapi()
     return spec
 
 

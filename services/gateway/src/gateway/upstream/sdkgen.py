@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gateway.upstream.codegen import PACKAGE_DIR, dump_spec, format_sources
+from gateway.upstream.codegen import PACKAGE_DIR, development_mode, dump_spec, format_sources
 from gateway.upstream.source import (
     GENERATED,
     TypeWriter,
@@ -38,7 +37,6 @@ from gateway.upstream.source import (
     python_name,
     ref_name,
 )
-from soundstream_common.settings import ENVIRONMENT_VARIABLE
 
 SDK_DIR = PACKAGE_DIR.parents[3] / "sdk"
 SPEC_PATH = SDK_DIR / "openapi.json"
@@ -354,17 +352,9 @@ def live_spec() -> dict[str, Any]:
     from gateway.config import Settings
     from gateway.main import create_app
 
-    before = os.environ.get(ENVIRONMENT_VARIABLE)
-    os.environ[ENVIRONMENT_VARIABLE] = "development"
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = Settings(data_dir=Path(data_dir), redis_url="")
-            spec: dict[str, Any] = create_app(settings).openapi()
-    finally:
-        if before is None:
-            del os.environ[ENVIRONMENT_VARIABLE]
-        else:
-            os.environ[ENVIRONMENT_VARIABLE] = before
+    with development_mode(), tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir), redis_url="")
+        spec: dict[str, Any] = create_app(settings).openapi()
     return spec
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from soundstream_common import access_log as access_log_module
+from soundstream_common import logging as logging_module
 from soundstream_common.access_log import BATCH_LINES, FLUSH_SECONDS
 from soundstream_testing import wait_until
 
@@ -182,3 +186,42 @@ def test_app_log_does_not_grow_with_the_requests(
             assert client.get("/probe/db").status_code == 200
         grown = (log_dir / "app.log").stat().st_size - before
     assert grown < 300 * 200
+
+
+def test_rotated_logs_are_compressed_whole_off_the_serving_thread(
+    service: ServiceUnderTest, sqlite_url: str, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging_module, "ROTATION", "4 KB")
+    compressed_by: list[threading.Thread] = []
+    gzip_file = logging_module._gzip
+
+    def recording_gzip(path: Path) -> None:
+        compressed_by.append(threading.current_thread())
+        gzip_file(path)
+
+    monkeypatch.setattr(logging_module, "_gzip", recording_gzip)
+    log_dir.mkdir()
+    expired = log_dir / "access.2001-01-01_00-00-00_000000.log.gz"
+    expired.write_bytes(gzip.compress(b""))
+    os.utime(expired, (0, 0))
+    with TestClient(service.app(sqlite_url, log_dir=log_dir)) as client:
+        for number in range(2 * BATCH_LINES):
+            assert client.get(f"/health?n={number}").status_code in (200, 422)
+    for thread in compressed_by:
+        thread.join(timeout=30)
+    assert compressed_by, "access.log never rotated"
+    assert threading.current_thread() not in compressed_by
+    assert not expired.exists()  # past the retention
+    rotated = sorted(log_dir.glob("access.*.log.gz"))
+    assert rotated
+    assert not [p for p in log_dir.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in log_dir.glob("access.*.log") if p.name != "access.log"]
+    lines = [
+        json.loads(line)
+        for path in [*rotated, log_dir / "access.log"]
+        for line in (
+            gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        ).splitlines()
+    ]
+    queried = [line["path"] for line in lines if line["path"] == "/health"]
+    assert len(queried) == 2 * BATCH_LINES

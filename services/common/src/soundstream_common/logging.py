@@ -9,11 +9,17 @@ DEBUG lines per upstream call) would otherwise outgrow everything else in ``app.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import logging
+import shutil
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +32,9 @@ if TYPE_CHECKING:
     from loguru import Record
 
 ROTATION = "10 MB"
-APP_LOG_RETENTION = "7 days"
-ERROR_LOG_RETENTION = "30 days"
-ACCESS_LOG_RETENTION = "90 days"
+APP_LOG_RETENTION = timedelta(days=7)
+ERROR_LOG_RETENTION = timedelta(days=30)
+ACCESS_LOG_RETENTION = timedelta(days=90)
 
 HUMAN_FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
@@ -84,10 +90,50 @@ def _human_line(record: Record) -> str:
     return HUMAN_FORMAT + "\n{exception}"
 
 
+def _gzip(path: Path) -> None:
+    """``path`` compressed beside it as ``<path>.gz`` (whole or not at all), then removed."""
+    target = path.with_name(path.name + ".gz")
+    partial = target.with_name(target.name + ".part")
+    with path.open("rb") as source, gzip.open(partial, "wb", compresslevel=6) as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+    partial.replace(target)
+    path.unlink()
+
+
+def _prune(log: Path, retention: timedelta) -> None:
+    """Rotated copies of ``log`` (``access.<time>.log.gz``) last written over ``retention`` ago."""
+    oldest = time.time() - retention.total_seconds()
+    for rotated in log.parent.glob(f"{log.stem}.*{log.suffix}.gz"):
+        with contextlib.suppress(FileNotFoundError):
+            if rotated.stat().st_mtime < oldest:
+                rotated.unlink()
+
+
+def _after_rotation(log: Path, retention: timedelta, rotated: str) -> None:
+    _gzip(Path(rotated))
+    _prune(log, retention)
+
+
+def compress_in_background(log: Path, retention: timedelta) -> Callable[[str], None]:
+    """What happens to a rotated copy of ``log``: compressed, then the copies older than
+    ``retention`` removed, on a thread of its own. Compressing 10 MB takes a few hundred
+    milliseconds: done by the thread that rotated, it stalled a service's event loop for as
+    long (a latency spike for every request in flight). The thread is not a daemon, so a
+    stopping process finishes the file first."""
+
+    def start(rotated: str) -> None:
+        threading.Thread(
+            target=_after_rotation, args=(log, retention, rotated), name="log-compression"
+        ).start()
+
+    return start
+
+
 def _add_file_sinks(log_dir: Path) -> None:
-    """app.log (DEBUG), errors.log (ERROR), access.log (one line per request); gzip on rotation."""
+    """app.log (DEBUG), errors.log (ERROR), access.log (one line per request); gzip on rotation,
+    off the logging thread."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    sinks: list[tuple[str, str, str, Callable[[Record], bool] | None]] = [
+    sinks: list[tuple[str, str, timedelta, Callable[[Record], bool] | None]] = [
         ("app.log", "DEBUG", APP_LOG_RETENTION, lambda r: not _is_access(r)),
         ("errors.log", "ERROR", ERROR_LOG_RETENTION, None),
         ("access.log", "INFO", ACCESS_LOG_RETENTION, _is_access),
@@ -99,8 +145,7 @@ def _add_file_sinks(log_dir: Path) -> None:
             filter=keep,
             format=_json_line,
             rotation=ROTATION,
-            retention=retention,
-            compression="gz",
+            compression=compress_in_background(log_dir / name, retention),
             encoding="utf-8",
             backtrace=False,
             diagnose=False,

@@ -17,6 +17,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from gateway.config import Settings
 from gateway.keys import Scope
+from gateway.ratelimit import RateLimitDecision
 from gateway.state import gateway_state
 from soundstream_common.errors import ProblemError
 
@@ -58,12 +59,13 @@ class Principal:
         return "anonymous"
 
 
-def _presented_key(request: Request, header_key: str | None) -> str | None:
+def _presented_key(request: Request) -> str | None:
     """The key the request carries (None when it carries none). A credential header that
     cannot hold a key (an empty ``X-API-Key``, ``Authorization: Basic ...``) presents an
     invalid one: its sender must learn that, not be served anonymously."""
-    if header_key is not None or "x-api-key" in request.headers:
-        return header_key or ""
+    header_key = request.headers.get("x-api-key")
+    if header_key is not None:
+        return header_key
     authorization = request.headers.get("authorization")
     if authorization is None:
         return None
@@ -81,48 +83,66 @@ def _limit_for(settings: Settings, principal: Principal) -> int:
     return limits[principal.rate_scope]
 
 
+async def authenticate(request: Request, required: Scope) -> Principal:
+    """The caller of ``request``, counted once against its rate limit and allowed ``required``;
+    else the 429, 401 or 403 problem. A request the cached-read path has counted already
+    (:mod:`gateway.cached_reads`) keeps that count."""
+    state = gateway_state(request)
+    settings = state.settings
+    key = _presented_key(request)
+    address = request.client.host if request.client else "-"
+    found = await state.key_verifier.verify(key) if key else None
+    principal = Principal(
+        key_id=found[0] if found else None,
+        scopes=found[1] if found else frozenset(),
+        address=address,
+    )
+    if principal.key_id:
+        request.state.client_id = principal.key_id
+    limiter = state.rate_limiter
+    decision: RateLimitDecision | None = getattr(request.state, "rate_limit", None)
+    if decision is None:
+        decision = await limiter.hit(principal.rate_identity, _limit_for(settings, principal))
+        request.state.rate_limit = decision
+        if not decision.allowed:
+            state.metrics.rate_limited.labels(principal.rate_scope).inc()
+    if not decision.allowed:
+        raise RateLimitedError(
+            f"At most {decision.limit} requests per {limiter.window} s; "
+            f"retry in {decision.reset_seconds} s."
+        )
+    if key is not None and not found:
+        raise AuthenticationRequiredError("The API key is not valid (unknown or revoked).")
+    if principal.key_id is None:
+        if required is Scope.read and settings.public_reads:
+            return principal
+        raise AuthenticationRequiredError(
+            f"This operation needs an API key with the {required.value!r} scope "
+            "(X-API-Key or Authorization: Bearer)."
+        )
+    if required not in principal.scopes:
+        raise ScopeRequiredError(f"This operation needs the {required.value!r} scope.")
+    return principal
+
+
 def _checker(required: Scope) -> Any:
     async def check(
         request: Request,
         header_key: Annotated[str | None, Depends(API_KEY_HEADER)],
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> Principal:
-        del bearer  # declared for the API's documentation; the header is read below
-        state = gateway_state(request)
-        settings = state.settings
-        key = _presented_key(request, header_key)
-        address = request.client.host if request.client else "-"
-        found = await state.key_verifier.verify(key) if key else None
-        principal = Principal(
-            key_id=found[0] if found else None,
-            scopes=found[1] if found else frozenset(),
-            address=address,
-        )
-        if principal.key_id:
-            request.state.client_id = principal.key_id
-        limiter = state.rate_limiter
-        decision = await limiter.hit(principal.rate_identity, _limit_for(settings, principal))
-        request.state.rate_limit = decision
-        if not decision.allowed:
-            state.metrics.rate_limited.labels(principal.rate_scope).inc()
-            raise RateLimitedError(
-                f"At most {decision.limit} requests per {limiter.window} s; "
-                f"retry in {decision.reset_seconds} s."
-            )
-        if key is not None and not found:
-            raise AuthenticationRequiredError("The API key is not valid (unknown or revoked).")
-        if principal.key_id is None:
-            if required is Scope.read and settings.public_reads:
-                return principal
-            raise AuthenticationRequiredError(
-                f"This operation needs an API key with the {required.value!r} scope "
-                "(X-API-Key or Authorization: Bearer)."
-            )
-        if required not in principal.scopes:
-            raise ScopeRequiredError(f"This operation needs the {required.value!r} scope.")
-        return principal
+        # Both are declared for the API's documentation; authenticate reads the headers.
+        del header_key, bearer
+        return await authenticate(request, required)
 
     return check
+
+
+def route_scope(route: Any) -> Scope | None:
+    """The scope a route requires, as its documentation says (None: no key checked)."""
+    extra = getattr(route, "openapi_extra", None) or {}
+    required = extra.get("x-required-scope")
+    return Scope(required) if required else None
 
 
 _CHECKERS = {scope: _checker(scope) for scope in Scope}

@@ -1,7 +1,8 @@
 """Short-lived response cache for public GETs in Redis, with strong ETags.
 
-An entry holds the ETag, the content type and the body of a 200 answer, under a key made of
-the gateway-wide generation and the request's path and query. Every successful write through
+An entry holds the ETag, the content type and the body of a 200 answer and the template of
+the route that made it, under a key made of the gateway-wide generation and the request's
+path and query. Every successful write through
 the gateway bumps the generation, so the gateway never serves its own stale answer after a
 write it forwarded; changes made elsewhere show after the TTL (``GATEWAY_CACHE_TTL_SECONDS``).
 Without Redis the cache is bypassed.
@@ -17,7 +18,10 @@ from typing import Any
 from soundstream_common.redis import RedisHandle
 
 GENERATION_KEY = "gateway:cache:generation"
-ENTRY_PREFIX = "gateway:cache:entry:"
+# "v2": entries name their route (entries of the earlier layout are never read).
+ENTRY_PREFIX = "gateway:cache:entry:v2:"
+# Where a request's state keeps the lookup the cached-read path made for it.
+EDGE_LOOKUP = "cache_lookup"
 
 # One round trip: the current generation and the entry stored under it.
 LOOKUP_SCRIPT = """
@@ -40,19 +44,27 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return etag in candidates
 
 
+def cache_key(scope: Any) -> str:
+    """The key of a GET's answer: its path and query string, as routed."""
+    return f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     etag: str
     media_type: str
     body: bytes
+    route: str = ""
+    """The template of the route that answered (``/v1/artists/{artist_id}``)."""
 
     def encode(self) -> bytes:
-        return b"\n".join((self.etag.encode(), self.media_type.encode(), self.body))
+        head = (self.etag, self.media_type, self.route)
+        return b"\n".join((*(part.encode() for part in head), self.body))
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedResponse:
-        etag, media_type, body = raw.split(b"\n", 2)
-        return cls(etag.decode(), media_type.decode(), body)
+        etag, media_type, route, body = raw.split(b"\n", 3)
+        return cls(etag.decode(), media_type.decode(), body, route.decode())
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from fastapi import Request, Response
 
-from gateway.cache import CachedResponse, Lookup, etag_matches, etag_of
+from gateway.cache import EDGE_LOOKUP, CachedResponse, Lookup, cache_key, etag_matches, etag_of
 from gateway.clients import UpstreamError, UpstreamResponse
 from gateway.naming import Naming, UpstreamAnswerError, name_answer
 from gateway.state import gateway_state
@@ -147,12 +148,19 @@ async def through_cache(
     *,
     cacheable: bool = True,
 ) -> Response:
-    """The cached answer to this GET, else ``produce()``'s (stored when it is a 200 entry)."""
+    """The cached answer to this GET, else ``produce()``'s (stored when it is a 200 entry,
+    with the template of the route that made it)."""
     state = gateway_state(request)
     metrics = state.metrics
     cache = state.response_cache
-    key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
-    lookup: Lookup | None = await cache.get(key) if cacheable else None
+    key = cache_key(request.scope)
+    lookup: Lookup | None = None
+    if cacheable:
+        route = request.scope["route"]
+        state.cached_routes.setdefault(route.path, route)
+        # Looked up already when the cached-read path let the request through to routing.
+        seen = request.scope.get("state", {}).get(EDGE_LOOKUP)
+        lookup = seen if seen is not None else await cache.get(key)
     if lookup is not None and lookup.entry is not None:
         metrics.cache.labels("hit").inc()
         return cached_answer(request, lookup.entry)
@@ -161,5 +169,6 @@ async def through_cache(
     if isinstance(produced, Response):
         return produced
     if lookup is not None:
-        await cache.put(key, lookup.generation, produced)
+        template = request.scope["route"].path
+        await cache.put(key, lookup.generation, replace(produced, route=template))
     return cached_answer(request, produced)

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from gateway import __version__
 from gateway.api.router import ROUTERS
 from gateway.cache import ResponseCache
+from gateway.cached_reads import CachedReadMiddleware
 from gateway.clients import Upstreams
 from gateway.config import Settings, get_settings
 from gateway.db import MIGRATIONS
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # order: the edge's headers and metrics apply to answers from the cached-read path too.
     app.user_middleware += [
         Middleware(GatewayEdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics),
+        Middleware(CachedReadMiddleware),
     ]
     if settings.cors_origins:
         app.add_middleware(

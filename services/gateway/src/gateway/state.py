@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from gateway.cache import ResponseCache
 from gateway.clients import Upstreams
@@ -25,6 +26,9 @@ class GatewayState(ServiceState):
     response_cache: ResponseCache = field(init=False)
     """Whole answers of the public API (the chassis' ``cache`` is unused here)."""
     key_verifier: KeyVerifier = field(init=False)
+    cached_routes: dict[str, APIRoute] = field(default_factory=dict)
+    """The GET routes whose answers this process has looked up in the response cache, by
+    template: the routes the cached-read path may answer for (:mod:`gateway.cached_reads`)."""
 
 
 def gateway_state(request: Request) -> GatewayState:

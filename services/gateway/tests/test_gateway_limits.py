@@ -271,8 +271,10 @@ def test_held_answers_still_check_keys_and_public_reads(
 
 @pytest.fixture
 def no_local_copies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every answer a process holds expires at once: each later read looks in Redis."""
-    monkeypatch.setattr(ResponseCache, "LOCAL_SECONDS", 0.0)
+    """No process holds an answer, and each request reads the generation: every read looks
+    in Redis."""
+    monkeypatch.setattr(ResponseCache, "LOCAL_BYTES", 0)
+    monkeypatch.setattr(ResponseCache, "GENERATION_SECONDS", 0.0)
 
 
 @pytest.mark.usefixtures("no_local_copies")
@@ -293,12 +295,29 @@ def test_once_the_local_copy_expired_the_shared_entry_answers_with_every_edge_he
     )
 
 
-@pytest.mark.usefixtures("no_local_copies")
-def test_a_write_by_another_gateway_process_is_seen_once_the_local_copy_expired(
-    gateway_factory: GatewayFactory, upstreams: Any, admin: dict[str, str]
+def test_a_write_by_another_gateway_process_is_seen_once_the_generation_is_read_again(
+    gateway_factory: GatewayFactory,
+    upstreams: Any,
+    admin: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(ResponseCache, "GENERATION_SECONDS", 0.0)
     reader, writer = gateway_factory(), gateway_factory()
     reader.get("/v1/tags/3")
+    reader.get("/v1/tags/3")  # held by the reader's process
     assert writer.patch("/v1/tags/3", json={"value": "new"}, headers=admin).status_code == 200
     reader.get("/v1/tags/3")
     assert [r.method for r in upstreams.catalog.requests] == ["GET", "PATCH", "GET"]
+
+
+def test_a_held_answer_is_served_without_redis_while_the_generation_holds(
+    gateway: TestClient, upstreams: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ResponseCache, "GENERATION_SECONDS", 3600.0)
+    first = gateway.get("/v1/tags/4")
+    client = redis.Redis.from_url(redis_url)
+    client.delete(*client.keys("gateway:cache:entry:*"))  # only this process holds it now
+    held = gateway.get("/v1/tags/4")
+    assert held.status_code == 200
+    assert held.content == first.content
+    assert len(upstreams.catalog.requests) == 1

@@ -10,6 +10,7 @@ Without Redis the cache is bypassed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ ENTRY_PREFIX = "gateway:cache:entry:v2:"
 # Where a request's state keeps the lookup the cached-read path made for it.
 EDGE_LOOKUP = "cache_lookup"
 
-# One round trip: the current generation and the entry stored under it.
+# One round trip: the current generation, the entry stored under it and its time to live (ms).
 LOOKUP_SCRIPT = """
 local generation = redis.call('GET', KEYS[1]) or '0'
-return {generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2])}
+local key = ARGV[1] .. generation .. ':' .. ARGV[2]
+return {generation, redis.call('GET', key), redis.call('PTTL', key)}
 """
 
 
@@ -73,32 +75,75 @@ class Lookup:
     entry: CachedResponse | None
 
 
-class ResponseCache:
-    """Redis holds the entries every process shares; each process also keeps the entries it
-    saw for at most ``LOCAL_SECONDS`` (cleared by its own writes), so a hot answer costs no
-    Redis round trip."""
+@dataclass(frozen=True)
+class _Held:
+    """An entry this process keeps: valid under ``generation`` until ``expires`` (monotonic)."""
 
-    LOCAL_SECONDS = 1.0
-    LOCAL_ENTRIES = 10_000
+    generation: str
+    expires: float
+    entry: CachedResponse
+
+
+class ResponseCache:
+    """Redis holds the entries every process shares. Each process also keeps the entries it
+    saw, up to ``LOCAL_BYTES`` of bodies, for as long as Redis keeps them, and serves them while
+    the generation is the one they were made under. It learns the generation from Redis at
+    most ``GENERATION_SECONDS`` apart (one read shared by the requests of that moment), and at
+    once from its own writes: a write forwarded by another process is seen within that time,
+    and a held answer costs no Redis round trip."""
+
+    GENERATION_SECONDS = 0.1
+    LOCAL_BYTES = 64 * 1024 * 1024
 
     def __init__(self, store: RedisHandle | None, *, ttl_seconds: int) -> None:
         self.store = store
         self.ttl = ttl_seconds
         self._lookup: Any = store.async_client.register_script(LOOKUP_SCRIPT) if store else None
-        self._local: dict[str, tuple[float, CachedResponse]] = {}
-        self._local_seconds = min(self.LOCAL_SECONDS, float(ttl_seconds))
+        self._local: dict[str, _Held] = {}
+        self._local_bytes = 0
+        self._generation: str | None = None
+        self._generation_read_at = float("-inf")
+        self._generation_read: asyncio.Task[None] | None = None
+        self._invalidated_at = float("-inf")
 
-    def _remember(self, key: str, entry: CachedResponse) -> None:
-        if len(self._local) >= self.LOCAL_ENTRIES:
-            self._local.clear()
-        self._local[key] = (time.monotonic() + self._local_seconds, entry)
+    def _remember(self, key: str, generation: str, entry: CachedResponse, seconds: float) -> None:
+        """Keep ``entry`` here for ``seconds``; the oldest kept go first beyond the byte budget."""
+        if key in self._local:
+            self._local_bytes -= len(self._local.pop(key).entry.body)
+        self._local[key] = _Held(generation, time.monotonic() + seconds, entry)
+        self._local_bytes += len(entry.body)
+        while self._local_bytes > self.LOCAL_BYTES and self._local:
+            oldest = next(iter(self._local))
+            self._local_bytes -= len(self._local.pop(oldest).entry.body)
 
-    def _held(self, key: str) -> CachedResponse | None:
-        """The entry this process holds for ``key``, if fresh."""
-        remembered = self._local.get(key)
-        if remembered is None or remembered[0] <= time.monotonic():
-            return None
-        return remembered[1]
+    def _forget_all(self) -> None:
+        self._local.clear()
+        self._local_bytes = 0
+
+    async def _current_generation(self) -> str | None:
+        """The generation as Redis told it at most ``GENERATION_SECONDS`` ago (None: Redis
+        did not answer)."""
+        if time.monotonic() - self._generation_read_at >= self.GENERATION_SECONDS:
+            if self._generation_read is None:
+                self._generation_read = asyncio.create_task(self._read_generation())
+            await asyncio.shield(self._generation_read)
+        return self._generation
+
+    async def _read_generation(self) -> None:
+        assert self.store is not None
+        started = time.monotonic()
+
+        async def read(client: Any) -> bytes | None:
+            value: bytes | None = await client.get(GENERATION_KEY)
+            return value
+
+        try:
+            value = await self.store.call_async(read)
+            if started >= self._invalidated_at:  # else this process's own write is newer
+                self._generation = (value or b"0").decode() if self.store.available else None
+                self._generation_read_at = started
+        finally:
+            self._generation_read = None
 
     @staticmethod
     def _digest(key: str) -> str:
@@ -108,9 +153,12 @@ class ResponseCache:
         """The entry for ``key`` (``entry`` None on a miss); None when Redis is unavailable."""
         if self.store is None:
             return None
-        remembered = self._held(key)
-        if remembered is not None:
-            return Lookup("local", remembered)
+        generation = await self._current_generation()
+        if generation is None:
+            return None
+        held = self._local.get(key)
+        if held is not None and held.generation == generation and held.expires > time.monotonic():
+            return Lookup(generation, held.entry)
 
         async def lookup(client: Any) -> list[Any]:
             result: list[Any] = await self._lookup(
@@ -121,16 +169,17 @@ class ResponseCache:
         found = await self.store.call_async(lookup)
         if found is None:
             return None
-        generation, raw = found
+        raw_generation, raw, ttl_ms = found
+        generation = raw_generation.decode() if isinstance(raw_generation, bytes) else "0"
         entry = CachedResponse.decode(raw) if isinstance(raw, bytes) else None
-        if entry is not None:
-            self._remember(key, entry)
-        return Lookup(generation.decode() if isinstance(generation, bytes) else "0", entry)
+        if entry is not None and isinstance(ttl_ms, int) and ttl_ms > 0:
+            self._remember(key, generation, entry, ttl_ms / 1000)
+        return Lookup(generation, entry)
 
     async def put(self, key: str, generation: str, entry: CachedResponse) -> None:
         if self.store is None:
             return
-        self._remember(key, entry)
+        self._remember(key, generation, entry, float(self.ttl))
         full_key = f"{ENTRY_PREFIX}{generation}:{self._digest(key)}"
 
         async def store(client: Any) -> None:
@@ -142,9 +191,14 @@ class ResponseCache:
         """Make every cached answer stale (after a write)."""
         if self.store is None:
             return
-        self._local.clear()
+        self._forget_all()
 
-        async def bump(client: Any) -> None:
-            await client.incr(GENERATION_KEY)
+        async def bump(client: Any) -> int:
+            generation: int = await client.incr(GENERATION_KEY)
+            return generation
 
-        await self.store.call_async(bump)
+        self._invalidated_at = time.monotonic()
+        generation = await self.store.call_async(bump)
+        if generation is not None:
+            self._generation = str(generation)
+            self._generation_read_at = self._invalidated_at

@@ -13,7 +13,7 @@ from soundstream_common.app import service_state
 from soundstream_common.fields import IsoDay
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return service_state(request.app, AnalyticsState).settings
 
 

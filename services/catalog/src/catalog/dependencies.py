@@ -27,7 +27,7 @@ def get_state(request: Request) -> CatalogState:
     return service_state(request.app, CatalogState)
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return get_state(request).engine
 
 

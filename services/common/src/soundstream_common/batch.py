@@ -7,7 +7,7 @@ answered apart, in ``missing``. ``ids`` does not combine with the list's own par
 
 # No ``from __future__ import annotations``: FastAPI reads the annotations of the dependency
 # built by ``batch_ids``, which name values local to it.
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request
@@ -39,12 +39,14 @@ def _invalid(message: str, kind: str) -> InvalidInputError:
     )
 
 
-def batch_ids(what: str, exclusive: Sequence[str], example: str) -> Callable[..., list[int] | None]:
+def batch_ids(
+    what: str, exclusive: Sequence[str], example: str
+) -> Callable[..., Awaitable[list[int] | None]]:
     """The dependency reading ``ids`` for a list of ``what`` (plural noun) whose own
     parameters ``exclusive`` cannot be combined with it."""
     names = ", ".join(f"`{name}`" for name in exclusive)
 
-    def ids_dependency(
+    async def ids_dependency(
         request: Request,
         ids: Annotated[
             str | None,

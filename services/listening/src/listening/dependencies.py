@@ -41,7 +41,7 @@ def get_state(request: Request) -> ListeningState:
     return service_state(request.app, ListeningState)
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return get_state(request).engine
 
 

@@ -26,7 +26,7 @@ def get_state(request: Request) -> RecommenderState:
     return service_state(request.app, RecommenderState)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return get_state(request).settings
 
 
@@ -35,11 +35,11 @@ def get_jobs(request: Request) -> Jobs:
     return get_state(request).jobs
 
 
-def get_serving(request: Request) -> Serving:
+async def get_serving(request: Request) -> Serving:
     return get_state(request).serving
 
 
-def get_upstream(request: Request) -> Upstream:
+async def get_upstream(request: Request) -> Upstream:
     return get_state(request).upstream
 
 

@@ -72,6 +72,33 @@ class ResponseCache:
         self.redis.call(lambda r: r.set(keys[1], entry, ex=ttl or self.ttl))
         return value
 
+    def _split(
+        self, keys: Sequence[K], found: Sequence[Any]
+    ) -> tuple[bytes, dict[K, bytes], list[K]]:
+        """From the ``MGET`` of the group's generation and each key's entry: the generation,
+        the entries of that generation and the keys to compute."""
+        generation = found[0] if isinstance(found[0], bytes) else b"0"
+        answer: dict[K, bytes] = {}
+        misses: list[K] = []
+        for key, entry in zip(keys, found[1:], strict=True):
+            if isinstance(entry, bytes):
+                stored_gen, _, body = entry.partition(_SEPARATOR)
+                if stored_gen == generation:
+                    answer[key] = body
+                    continue
+            misses.append(key)
+        self.hits += len(answer)
+        self.misses += len(misses)
+        return generation, answer, misses
+
+    def _entries(
+        self, group: str, key_of: Callable[[K], str], generation: bytes, computed: dict[K, bytes]
+    ) -> dict[str, bytes]:
+        return {
+            self._entry_key(group, key_of(key)): generation + _SEPARATOR + body
+            for key, body in computed.items()
+        }
+
     def get_or_compute_many(
         self,
         group: str,
@@ -92,26 +119,12 @@ class ResponseCache:
         found = self.redis.call(lambda r: r.mget([self._gen_key(group), *entry_keys]))
         if found is None:
             return compute(list(keys))
-        generation = found[0] if isinstance(found[0], bytes) else b"0"
-        answer: dict[K, bytes] = {}
-        misses: list[K] = []
-        for key, entry in zip(keys, found[1:], strict=True):
-            if isinstance(entry, bytes):
-                stored_gen, _, body = entry.partition(_SEPARATOR)
-                if stored_gen == generation:
-                    answer[key] = body
-                    continue
-            misses.append(key)
-        self.hits += len(answer)
-        self.misses += len(misses)
+        generation, answer, misses = self._split(keys, found)
         if not misses:
             return answer
         computed = compute(misses)
         answer.update(computed)
-        stored = {
-            self._entry_key(group, key_of(key)): generation + _SEPARATOR + body
-            for key, body in computed.items()
-        }
+        stored = self._entries(group, key_of, generation, computed)
 
         def store(client: Any) -> bool:
             pipe = client.pipeline(transaction=False)
@@ -122,6 +135,43 @@ class ResponseCache:
 
         if stored:
             self.redis.call(store)
+        return answer
+
+    async def get_or_compute_many_async(
+        self,
+        group: str,
+        keys: Sequence[K],
+        key_of: Callable[[K], str],
+        compute: Callable[[list[K]], Awaitable[dict[K, bytes]]],
+        *,
+        ttl: int | None = None,
+    ) -> dict[K, bytes]:
+        """:meth:`get_or_compute_many` on the event loop (the asynchronous client: no thread
+        for the ``MGET`` and the stores)."""
+        redis = self.redis
+        if redis is None or not keys:
+            return await compute(list(keys))
+        if self._pending:
+            await anyio.to_thread.run_sync(self.invalidate, set(self._pending))
+        entry_keys = [self._entry_key(group, key_of(key)) for key in keys]
+        found = await redis.call_async(lambda r: r.mget([self._gen_key(group), *entry_keys]))
+        if found is None:
+            return await compute(list(keys))
+        generation, answer, misses = self._split(keys, found)
+        if not misses:
+            return answer
+        computed = await compute(misses)
+        answer.update(computed)
+        stored = self._entries(group, key_of, generation, computed)
+
+        async def store(client: Any) -> None:
+            pipe = client.pipeline(transaction=False)
+            for entry_key, entry in stored.items():
+                pipe.set(entry_key, entry, ex=ttl or self.ttl)
+            await pipe.execute()
+
+        if stored:
+            await redis.call_async(store)
         return answer
 
     async def get_or_compute_async(

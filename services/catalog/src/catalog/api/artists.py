@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response, status
 
 from catalog.api.responses import problems
@@ -43,9 +44,8 @@ router = APIRouter(prefix="/artists", tags=["artists"])
     f"{SUMMARY_TAGS} most applied tags.",
     responses=problems(422),
 )
-def list_artists(
-    session: SessionDep,
-    cache: CacheDep,
+async def list_artists(
+    request: Request,
     page: PageParamsDep,
     ids: ArtistIdsDep,
     q: Annotated[
@@ -56,10 +56,16 @@ def list_artists(
         Query(description="Order of the list (default: `relevance` with `q`, else `name`)."),
     ] = None,
 ) -> Response:
+    state = get_state(request)
     if ids is not None:
-        body = lists.artists_by_ids_json(session, ids=ids, cache=cache)
+        body = await lists.artists_by_ids_json(state, ids=ids)
     else:
-        body = lists.list_artists_json(session, q=q, sort=sort, page=page)
+
+        def read_page() -> bytes:
+            with state.sessions() as session:
+                return lists.list_artists_json(session, q=q, sort=sort, page=page)
+
+        body = await anyio.to_thread.run_sync(read_page)
     return Response(content=body, media_type="application/json")
 
 

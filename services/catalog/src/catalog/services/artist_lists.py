@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.cache import ARTISTS
@@ -19,9 +20,10 @@ from catalog.models import Artist, ArtistPopularity, Tag, TagAssignment
 from catalog.names import like_pattern, search_name
 from catalog.schemas.artists import SUMMARY_TAGS, ArtistSort
 from catalog.services.queries import listeners_col, plays_col
+from soundstream_common.app import ServiceState
 from soundstream_common.batch import batch_page
-from soundstream_common.cache import ResponseCache
 from soundstream_common.pagination import PageParams, encode_cursor
+from soundstream_common.reads import run_read
 
 _COLUMNS = (
     Artist.id,
@@ -38,10 +40,7 @@ def _with_popularity() -> Select[int, str, str | None, str | None, bool, int, in
     return select(*_COLUMNS).outerjoin(ArtistPopularity, ArtistPopularity.artist_id == Artist.id)
 
 
-def _top_tags(session: Session, artist_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each artist's ``SUMMARY_TAGS`` most applied tags (ties by tag id), in one statement."""
-    if not artist_ids:
-        return {}
+def _top_tags_statement() -> Select[int, int, str, int]:
     count = func.count().label("n")
     rank = (
         func.row_number()
@@ -51,17 +50,31 @@ def _top_tags(session: Session, artist_ids: Sequence[int]) -> dict[int, list[dic
     ranked = (
         select(TagAssignment.artist_id, Tag.id, Tag.value, count, rank)
         .join(Tag, Tag.id == TagAssignment.tag_id)
-        .where(TagAssignment.artist_id.in_(artist_ids))
+        .where(TagAssignment.artist_id.in_(bindparam("ids", expanding=True)))
         .group_by(TagAssignment.artist_id, Tag.id, Tag.value)
         .subquery()
     )
-    rows = session.execute(
+    return (
         select(ranked.c.artist_id, ranked.c.id, ranked.c.value, ranked.c.n)
         .where(ranked.c.rank <= SUMMARY_TAGS)
         .order_by(ranked.c.artist_id, ranked.c.rank)
     )
+
+
+# Built once: each call only binds the ids.
+_TOP_TAGS = _top_tags_statement()
+_SUMMARIES = _with_popularity().where(Artist.id.in_(bindparam("ids", expanding=True)))
+INLINE_READ_IDS = 20
+"""A batch read of at most this many uncached artists runs as a point read (on the event loop
+on SQLite, :func:`soundstream_common.reads.run_read`); a larger one in the thread pool."""
+
+
+def _top_tags(session: Session, artist_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each artist's ``SUMMARY_TAGS`` most applied tags (ties by tag id), in one statement."""
+    if not artist_ids:
+        return {}
     tags: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for artist_id, tag_id, value, n in rows:
+    for artist_id, tag_id, value, n in session.execute(_TOP_TAGS, {"ids": list(artist_ids)}):
         tags[artist_id].append({"id": tag_id, "value": value, "count": int(n)})
     return tags
 
@@ -130,19 +143,26 @@ def list_artists_json(
     )
 
 
-def artists_by_ids_json(session: Session, *, ids: Sequence[int], cache: ResponseCache) -> bytes:
+async def artists_by_ids_json(state: ServiceState, *, ids: Sequence[int]) -> bytes:
     """An ``ArtistList`` of the artists named by ``ids`` (distinct, at most one page), in the
     order given; the ids naming no artist are listed in ``missing``.
 
     Each artist's item is cached on its own (group ``artists``, which every change of an
     artist, its tags or its popularity makes stale): a batch is one ``MGET`` plus one read of
-    the artists not cached yet, and batches that share artists share their items."""
+    the artists not cached yet, and batches that share artists share their items. The cache is
+    read on the event loop; the read of the missing artists runs as :data:`INLINE_READ_IDS`
+    says."""
 
     def read(missing: list[int]) -> dict[int, bytes]:
-        rows = session.execute(_with_popularity().where(Artist.id.in_(missing))).all()
-        return {item["id"]: orjson.dumps(item) for item in _items(session, rows)}
+        with state.sessions() as session:
+            rows = session.execute(_SUMMARIES, {"ids": missing}).all()
+            return {item["id"]: orjson.dumps(item) for item in _items(session, rows)}
 
-    found = cache.get_or_compute_many(ARTISTS, ids, _summary_key, read)
+    async def compute(missing: list[int]) -> dict[int, bytes]:
+        inline = len(missing) <= INLINE_READ_IDS
+        return await run_read(state.engine, partial(read, missing), point_read=inline)
+
+    found = await state.cache.get_or_compute_many_async(ARTISTS, ids, _summary_key, compute)
     items = b",".join(found[ident] for ident in ids if ident in found)
     page = batch_page(ids, dict.fromkeys(found))
     del page["items"]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from listening.cache import USERS
-from listening.dependencies import UserIdsDep, ValidUserId, cached_json, problem
+from listening.dependencies import (
+    UserIdPath,
+    UserIdsDep,
+    ValidUserId,
+    cached_json,
+    get_state,
+    problem,
+)
 from listening.schemas import (
     UserCreate,
     UserList,
@@ -20,6 +27,7 @@ from listening.services import users as service
 from listening.services.profiles import user_profile_json
 from soundstream_common.app import CacheDep, EventsDep, SessionDep
 from soundstream_common.pagination import MAX_LIMIT, PageParamsDep
+from soundstream_common.reads import cached_body
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -79,20 +87,22 @@ def get_user(user_id: ValidUserId, session: SessionDep, cache: CacheDep) -> Resp
     "user's summary: what a profile page shows, without three calls. Cached.",
     responses={404: problem("No such user.")},
 )
-def get_profile(
-    user_id: ValidUserId,
-    session: SessionDep,
-    cache: CacheDep,
+async def get_profile(
+    request: Request,
+    user_id: UserIdPath,
     artists: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="How many of the most played artists.")
     ] = 10,
     friends: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many friends.")] = 50,
 ) -> Response:
-    content = cache.get_or_compute(
-        USERS,
-        f"profile:{user_id}:{artists}:{friends}",
-        lambda: user_profile_json(session, user_id=user_id, artists=artists, friends=friends),
-    )
+    state = get_state(request)
+
+    def compute() -> bytes:  # 404 for a user that does not exist (a cached one did)
+        with state.sessions() as session:
+            return user_profile_json(session, user_id=user_id, artists=artists, friends=friends)
+
+    key = f"profile:{user_id}:{artists}:{friends}"
+    content = await cached_body(state, USERS, key, compute, point_read=True)
     return Response(content, media_type="application/json")
 
 

@@ -2,9 +2,9 @@
 
 An entry holds the ETag, the content type and the body of a 200 answer and the template of
 the route that made it, under a key made of the gateway-wide generation and the request's
-path and query. Every successful write through
-the gateway bumps the generation, so the gateway never serves its own stale answer after a
-write it forwarded; changes made elsewhere show after the TTL (``GATEWAY_CACHE_TTL_SECONDS``).
+path and query. Every successful write through the gateway bumps the generation, so the
+gateway never serves its own stale answer after a write it forwarded; changes made elsewhere
+show after the TTL (``GATEWAY_CACHE_TTL_SECONDS``).
 Without Redis the cache is bypassed.
 """
 

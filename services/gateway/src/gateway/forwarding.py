@@ -154,10 +154,10 @@ async def through_cache(
     metrics = state.metrics
     cache = state.response_cache
     key = cache_key(request.scope)
+    template = request.scope["route"].path
     lookup: Lookup | None = None
     if cacheable:
-        route = request.scope["route"]
-        state.cached_routes.setdefault(route.path, route)
+        state.cached_routes.setdefault(template, request.scope["route"])
         # Looked up already when the cached-read path let the request through to routing.
         seen = request.scope.get("state", {}).get(EDGE_LOOKUP)
         lookup = seen if seen is not None else await cache.get(key)
@@ -169,6 +169,5 @@ async def through_cache(
     if isinstance(produced, Response):
         return produced
     if lookup is not None:
-        template = request.scope["route"].path
         await cache.put(key, lookup.generation, replace(produced, route=template))
     return cached_answer(request, produced)
